@@ -1,0 +1,325 @@
+package mxstack.core.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import mxstack.core.render.MasConfigRenderer;
+import mxstack.core.render.RenderContext;
+import mxstack.core.render.RouterConfigRenderer;
+import mxstack.core.render.SynapseConfigRenderer;
+import mxstack.core.render.WellKnownRenderer;
+import mxstack.core.spec.AuthMode;
+import mxstack.core.spec.DatabaseSpec;
+import mxstack.core.spec.EmailSpec;
+import mxstack.core.spec.MatrixDeploymentSpec;
+import mxstack.core.spec.SecretRef;
+import mxstack.core.spec.UpstreamProviderSpec;
+import mxstack.core.validation.SpecDefaults;
+import mxstack.core.validation.SpecInvalidException;
+import mxstack.core.validation.SpecValidator;
+import mxstack.core.validation.Violation;
+
+/**
+ * The core function: a MatrixDeployment spec in, the desired state out. No I/O, no clock, no
+ * randomness, no environment: the same inputs always give the same bytes.
+ */
+public final class Planner {
+
+  /** Process name of Synapse. */
+  public static final String SYNAPSE = "synapse";
+
+  /** Process name of MAS. */
+  public static final String MAS = "mas";
+
+  /** Process name of the nginx router. */
+  public static final String ROUTER = "router";
+
+  private Planner() {}
+
+  /**
+   * Plans a deployment. Applies defaults and validates first; an invalid spec yields no plan.
+   *
+   * @param spec the spec as written (defaults are applied here)
+   * @param secretRefs where secret files are on the target
+   * @param target the target layout
+   * @throws SpecInvalidException with every violation, when the spec is invalid
+   */
+  public static DesiredState plan(MatrixDeploymentSpec spec, SecretPaths secretRefs, Target target)
+      throws SpecInvalidException {
+    MatrixDeploymentSpec full = SpecDefaults.apply(spec);
+    List<Violation> violations = SpecValidator.validateSpec(full);
+    if (!violations.isEmpty()) {
+      throw new SpecInvalidException(violations);
+    }
+    RenderContext ctx = new RenderContext(full, target, secretRefs);
+    boolean mas = full.auth().mode() == AuthMode.MAS;
+
+    List<PlannedFile> files = new ArrayList<>();
+    List<DerivedSecretFile> derived = new ArrayList<>();
+
+    SynapseConfigRenderer.Rendering synapse = SynapseConfigRenderer.render(ctx);
+    files.add(
+        new PlannedFile(SynapseConfigRenderer.HOMESERVER_YAML, synapse.homeserverYaml(), 0644));
+    files.add(new PlannedFile(SynapseConfigRenderer.LOG_YAML, synapse.logYaml(), 0644));
+    derived.addAll(synapse.derived());
+
+    MasConfigRenderer.Rendering masRendering = null;
+    if (mas) {
+      masRendering = MasConfigRenderer.render(ctx);
+      files.add(new PlannedFile(MasConfigRenderer.CONFIG_YAML, masRendering.configYaml(), 0644));
+      derived.addAll(masRendering.derived());
+    }
+    files.add(
+        new PlannedFile(RouterConfigRenderer.NGINX_CONF, RouterConfigRenderer.render(ctx), 0644));
+    if (full.wellKnown().enabled()) {
+      files.add(new PlannedFile(WellKnownRenderer.CLIENT, WellKnownRenderer.client(ctx), 0644));
+      files.add(new PlannedFile(WellKnownRenderer.SERVER, WellKnownRenderer.server(ctx), 0644));
+    }
+    files.sort(Comparator.comparing(PlannedFile::path));
+    Map<String, String> contents = new TreeMap<>();
+    files.forEach(f -> contents.put(f.path(), f.content()));
+
+    List<PlannedProcess> processes = new ArrayList<>();
+    processes.add(synapseProcess(ctx, synapse, contents));
+    if (mas) {
+      processes.add(masProcess(ctx, masRendering, contents));
+    }
+    processes.add(routerProcess(ctx, contents));
+
+    return new DesiredState(
+        List.copyOf(files),
+        List.copyOf(processes),
+        secretRequirements(mas),
+        List.copyOf(derived),
+        userSecrets(full, secretRefs),
+        warnings(full));
+  }
+
+  private static PlannedProcess synapseProcess(
+      RenderContext ctx, SynapseConfigRenderer.Rendering rendering, Map<String, String> contents) {
+    Target t = ctx.target();
+    List<String> argv = new ArrayList<>(List.of(t.synapsePython(), "-m", "synapse.app.homeserver"));
+    argv.add("--config-path");
+    argv.add(t.configPath(SynapseConfigRenderer.HOMESERVER_YAML));
+    for (String extra : rendering.extraConfigFiles()) {
+      argv.add("--config-path");
+      argv.add(extra);
+    }
+    List<Integer> ports = new ArrayList<>(List.of(t.ports().synapse()));
+    if (t.metrics()) {
+      ports.add(t.ports().synapseMetrics());
+    }
+    ReadinessCheck health = ReadinessCheck.http(t.routerHost(), t.ports().synapse(), "/health");
+    return process(
+        SYNAPSE,
+        argv,
+        Map.of(),
+        t.runAsUser(),
+        t.dataDir(),
+        ports,
+        health,
+        health,
+        List.of(),
+        List.of(),
+        List.of(SynapseConfigRenderer.HOMESERVER_YAML, SynapseConfigRenderer.LOG_YAML),
+        rendering.secretFiles(),
+        contents);
+  }
+
+  private static PlannedProcess masProcess(
+      RenderContext ctx, MasConfigRenderer.Rendering rendering, Map<String, String> contents) {
+    Target t = ctx.target();
+    List<String> configArgs = new ArrayList<>();
+    configArgs.add("--config");
+    configArgs.add(t.configPath(MasConfigRenderer.CONFIG_YAML));
+    for (String extra : rendering.extraConfigFiles()) {
+      configArgs.add("--config");
+      configArgs.add(extra);
+    }
+    List<List<String>> preStart = new ArrayList<>();
+    preStart.add(command(t.masBinary(), configArgs, "config", "check"));
+    preStart.add(command(t.masBinary(), configArgs, "database", "migrate"));
+    Map<String, String> env = new TreeMap<>();
+    DatabaseSpec db = ctx.spec().database().mas();
+    if (db.schema() != null && db.sslRootCert() != null) {
+      env.put("PGSSLROOTCERT", ctx.secrets().user(db.sslRootCert()));
+    }
+    ReadinessCheck health = ReadinessCheck.http(t.routerHost(), t.ports().masInternal(), "/health");
+    String share = t.masShareDir();
+    String workingDir = share.endsWith("/share") ? share.substring(0, share.length() - 6) : share;
+    return process(
+        MAS,
+        command(t.masBinary(), configArgs, "server"),
+        env,
+        t.runAsUser(),
+        workingDir,
+        List.of(t.ports().masWeb(), t.ports().masInternal()),
+        health,
+        health,
+        List.of(),
+        preStart,
+        List.of(MasConfigRenderer.CONFIG_YAML),
+        rendering.secretFiles(),
+        contents);
+  }
+
+  private static PlannedProcess routerProcess(RenderContext ctx, Map<String, String> contents) {
+    Target t = ctx.target();
+    List<String> inputs = new ArrayList<>(List.of(RouterConfigRenderer.NGINX_CONF));
+    if (ctx.spec().wellKnown().enabled()) {
+      inputs.add(WellKnownRenderer.CLIENT);
+      inputs.add(WellKnownRenderer.SERVER);
+    }
+    ReadinessCheck port = ReadinessCheck.tcp(t.routerHost(), t.ports().router());
+    return process(
+        ROUTER,
+        List.of(
+            t.nginxBinary(), "-e", "stderr", "-c", t.configPath(RouterConfigRenderer.NGINX_CONF)),
+        Map.of(),
+        t.runAsUser(),
+        t.runDir(),
+        List.of(t.ports().router()),
+        port,
+        port,
+        List.of(SYNAPSE),
+        List.of(),
+        inputs,
+        List.of(),
+        contents);
+  }
+
+  private static List<String> command(String binary, List<String> globalArgs, String... rest) {
+    List<String> argv = new ArrayList<>();
+    argv.add(binary);
+    argv.addAll(globalArgs);
+    argv.addAll(List.of(rest));
+    return List.copyOf(argv);
+  }
+
+  private static PlannedProcess process(
+      String name,
+      List<String> argv,
+      Map<String, String> env,
+      String user,
+      String workingDir,
+      List<Integer> ports,
+      ReadinessCheck readiness,
+      ReadinessCheck liveness,
+      List<String> dependsOn,
+      List<List<String>> preStart,
+      List<String> inputFiles,
+      List<String> secretFiles,
+      Map<String, String> contents) {
+    List<String> secrets = secretFiles.stream().distinct().sorted().toList();
+    StringBuilder material = new StringBuilder();
+    material.append("name=").append(name).append('\n');
+    material.append("argv=").append(argv).append('\n');
+    material.append("env=").append(new TreeMap<>(env)).append('\n');
+    material.append("user=").append(user).append('\n');
+    material.append("cwd=").append(workingDir).append('\n');
+    material.append("pre=").append(preStart).append('\n');
+    material.append("secrets=").append(secrets).append('\n');
+    for (String input : inputFiles) {
+      String content = contents.get(input);
+      material.append("file=").append(input).append(' ').append(content.length()).append('\n');
+      material.append(content).append('\n');
+    }
+    return new PlannedProcess(
+        name,
+        List.copyOf(argv),
+        Map.copyOf(env),
+        user,
+        workingDir,
+        List.copyOf(ports),
+        readiness,
+        liveness,
+        List.copyOf(dependsOn),
+        List.copyOf(preStart),
+        List.copyOf(inputFiles),
+        secrets,
+        sha256(material.toString()));
+  }
+
+  private static List<SecretRequirement> secretRequirements(boolean mas) {
+    List<SecretRequirement> list = new ArrayList<>();
+    list.add(GeneratedSecrets.SYNAPSE_SIGNING_KEY);
+    list.add(GeneratedSecrets.SYNAPSE_MACAROON);
+    list.add(GeneratedSecrets.SYNAPSE_FORM);
+    if (mas) {
+      list.add(GeneratedSecrets.MAS_SYNAPSE_SHARED);
+      list.add(GeneratedSecrets.MAS_ENCRYPTION);
+      list.add(GeneratedSecrets.MAS_RSA_KEY);
+      list.add(GeneratedSecrets.MAS_EC_KEY);
+    } else {
+      list.add(GeneratedSecrets.SYNAPSE_REGISTRATION);
+    }
+    return List.copyOf(list);
+  }
+
+  private static List<UserSecret> userSecrets(MatrixDeploymentSpec spec, SecretPaths paths) {
+    Map<String, SecretRef> refs = new LinkedHashMap<>();
+    putIf(refs, "spec.database.synapse.password", spec.database().synapse().password());
+    putIf(refs, "spec.database.synapse.sslRootCert", spec.database().synapse().sslRootCert());
+    if (spec.database().mas() != null) {
+      putIf(refs, "spec.database.mas.password", spec.database().mas().password());
+      putIf(refs, "spec.database.mas.sslRootCert", spec.database().mas().sslRootCert());
+    }
+    if (spec.homeserver().turn() != null) {
+      putIf(refs, "spec.homeserver.turn.sharedSecret", spec.homeserver().turn().sharedSecret());
+    }
+    EmailSpec email = spec.homeserver().email();
+    if (email != null) {
+      putIf(refs, "spec.homeserver.email.smtpPassword", email.smtpPassword());
+    }
+    List<UpstreamProviderSpec> providers = spec.auth().upstreamProviders();
+    for (int i = 0; i < providers.size(); i++) {
+      putIf(
+          refs,
+          "spec.auth.upstreamProviders[" + i + "].clientSecret",
+          providers.get(i).clientSecret());
+    }
+    List<UserSecret> list = new ArrayList<>();
+    refs.forEach((field, ref) -> list.add(new UserSecret(field, ref, paths.user(ref))));
+    return List.copyOf(list);
+  }
+
+  private static void putIf(Map<String, SecretRef> refs, String field, SecretRef ref) {
+    if (ref != null) {
+      refs.put(field, ref);
+    }
+  }
+
+  private static List<String> warnings(MatrixDeploymentSpec spec) {
+    List<String> warnings = new ArrayList<>();
+    String host = RenderContext.hostOf(spec.homeserver().publicBaseUrl());
+    String serverHost = spec.serverName().replaceAll(":\\d+$", "");
+    if (spec.wellKnown().enabled() && !serverHost.equalsIgnoreCase(host)) {
+      warnings.add(
+          "spec.wellKnown: the server name "
+              + serverHost
+              + " differs from the homeserver host "
+              + host
+              + "; https://"
+              + serverHost
+              + "/.well-known/matrix/client and /server must reach the router (or serve the same"
+              + " documents there), or clients and other servers cannot find this one");
+    }
+    return List.copyOf(warnings);
+  }
+
+  static String sha256(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Creates (idempotently) a Python venv with the pinned matrix-synapse[postgres] from PyPI.
+#
+#   SYNAPSE_VENV   venv location (default: <repo>/.venv/synapse)
+#   PYTHON         interpreter used to create the venv (default: python3; needs >= 3.10)
+#
+# Prints the venv path as the last line of stdout.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=versions.env
+source "$REPO/scripts/versions.env"
+
+VENV="${SYNAPSE_VENV:-$REPO/.venv/synapse}"
+PYTHON="${PYTHON:-python3}"
+
+log() { echo "[setup-synapse-venv] $*" >&2; }
+
+installed_version() {
+  "$VENV/bin/python" -c 'import synapse; print(synapse.__version__)' 2>/dev/null || true
+}
+
+if [[ "$(installed_version)" == "$SYNAPSE_VERSION" ]] \
+   && "$VENV/bin/python" -c 'import psycopg2' >/dev/null 2>&1; then
+  log "matrix-synapse $SYNAPSE_VERSION already installed in $VENV"
+  echo "$VENV"
+  exit 0
+fi
+
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+  log "ERROR: '$PYTHON' not found; install python3 (scripts/setup-system-packages.sh) or set PYTHON"
+  exit 1
+fi
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)'; then
+  log "ERROR: $("$PYTHON" --version 2>&1) is too old for Synapse $SYNAPSE_VERSION (need >= 3.10)"
+  exit 1
+fi
+
+# (Re)create the venv if it is missing or broken (e.g. its base interpreter went away).
+if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  log "creating venv $VENV with $("$PYTHON" --version 2>&1) ($(command -v "$PYTHON"))"
+  rm -rf "$VENV"
+  mkdir -p "$(dirname "$VENV")"
+  if ! "$PYTHON" -m venv "$VENV"; then
+    log "ERROR: '$PYTHON -m venv' failed; on Debian install python3-venv (scripts/setup-system-packages.sh)"
+    rm -rf "$VENV"
+    exit 1
+  fi
+fi
+
+log "installing matrix-synapse[postgres]==$SYNAPSE_VERSION into $VENV (found: '$(installed_version)')"
+# pip's chatter goes to stderr so that stdout only carries the venv path.
+"$VENV/bin/python" -m pip install --upgrade pip wheel 1>&2
+"$VENV/bin/python" -m pip install "matrix-synapse[postgres]==$SYNAPSE_VERSION" 1>&2
+
+got="$(installed_version)"
+if [[ "$got" != "$SYNAPSE_VERSION" ]]; then
+  log "ERROR: expected synapse $SYNAPSE_VERSION in $VENV, found '$got'"
+  exit 1
+fi
+"$VENV/bin/python" -c 'import psycopg2' || { log "ERROR: psycopg2 not importable in $VENV"; exit 1; }
+log "matrix-synapse $got installed in $VENV"
+echo "$VENV"
