@@ -244,8 +244,10 @@ public final class MasConfigRenderer {
 
   private Map<String, Object> email(EmailSpec email) {
     Map<String, Object> section = new LinkedHashMap<>();
-    section.put("from", email.from());
-    section.put("reply_to", email.from());
+    // The schema types these as a plain RFC 5321 mailbox, so the display name is left out.
+    String address = addressOf(email.from());
+    section.put("from", address);
+    section.put("reply_to", address);
     section.put("transport", "smtp");
     section.put(
         "mode",
@@ -309,6 +311,12 @@ public final class MasConfigRenderer {
     String path = ctx.secrets().generated(name);
     secretFiles.add(path);
     return path;
+  }
+
+  static String addressOf(String from) {
+    int open = from.lastIndexOf('<');
+    int close = from.lastIndexOf('>');
+    return open >= 0 && close > open ? from.substring(open + 1, close).trim() : from.trim();
   }
 
   private static String encode(String text) {

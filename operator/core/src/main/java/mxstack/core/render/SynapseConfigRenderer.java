@@ -113,7 +113,10 @@ public final class SynapseConfigRenderer {
     if (!ctx.masMode()) {
       tree.put("password_config", map("enabled", true));
     }
-    tree.put("experimental_features", map("msc4108_enabled", ctx.masMode()));
+    if (ctx.masMode()) {
+      // QR-code login (MSC4108) needs MAS, so it is offered only with it.
+      tree.put("experimental_features", map("msc4108_enabled", true));
+    }
     return tree;
   }
 

@@ -217,6 +217,8 @@ public final class YamlTrees {
     options.setWidth(120);
     options.setSplitLines(false);
     options.setLineBreak(DumperOptions.LineBreak.UNIX);
+    // Identical objects (shared empty lists, say) must be written out in full, never as anchors.
+    options.setDereferenceAliases(true);
     Representer representer = new Representer(options);
     Yaml yaml = new Yaml(representer, options);
     StringBuilder out = new StringBuilder();
