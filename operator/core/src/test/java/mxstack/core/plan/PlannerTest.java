@@ -1,0 +1,144 @@
+package mxstack.core.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import mxstack.core.spec.MatrixDeploymentSpec;
+import mxstack.core.validation.SpecInvalidException;
+import mxstack.core.validation.SpecReader;
+import org.junit.jupiter.api.Test;
+
+/** What the plan promises the adapters: restart hashes, secrets by path, process order. */
+class PlannerTest {
+
+  static final Path MINIMAL = Path.of("src/test/resources/golden/minimal/spec.yaml");
+
+  static DesiredState plan(String yaml) throws Exception {
+    MatrixDeploymentSpec spec = SpecReader.load(yaml).spec();
+    return Planner.plan(spec, SecretPaths.of(Target.cloudron()), Target.cloudron());
+  }
+
+  static Map<String, String> hashes(DesiredState plan) {
+    return plan.processes().stream()
+        .collect(Collectors.toMap(PlannedProcess::name, PlannedProcess::inputsHash));
+  }
+
+  @Test
+  void aSynapseSettingChangesOnlySynapsesHash() throws Exception {
+    String base = Files.readString(MINIMAL);
+    String edited =
+        base.replace(
+            "    publicBaseUrl: https://matrix.example.com\n",
+            "    publicBaseUrl: https://matrix.example.com\n    media:\n      maxUploadSize: 10M\n");
+    Map<String, String> before = hashes(plan(base));
+    Map<String, String> after = hashes(plan(edited));
+    assertNotEquals(before.get("synapse"), after.get("synapse"));
+    assertEquals(before.get("mas"), after.get("mas"));
+    // nginx's client_max_body_size follows the upload limit, so the router restarts too.
+    assertNotEquals(before.get("router"), after.get("router"));
+
+    String additional =
+        base.replace(
+            "    publicBaseUrl: https://matrix.example.com\n",
+            "    publicBaseUrl: https://matrix.example.com\n    additionalConfig:\n"
+                + "      presence:\n        enabled: false\n");
+    Map<String, String> onlySynapse = hashes(plan(additional));
+    assertNotEquals(before.get("synapse"), onlySynapse.get("synapse"));
+    assertEquals(before.get("mas"), onlySynapse.get("mas"));
+    assertEquals(before.get("router"), onlySynapse.get("router"));
+  }
+
+  @Test
+  void aMasSettingChangesOnlyMasHash() throws Exception {
+    String base = Files.readString(MINIMAL);
+    String edited =
+        base.replace(
+            "      publicBaseUrl: https://matrix.example.com/\n",
+            "      publicBaseUrl: https://matrix.example.com/\n      passwordLogin: false\n"
+                + "      additionalConfig:\n        branding:\n          service_name: X\n");
+    String withProvider =
+        edited.replace(
+            "  database:\n",
+            "    upstreamProviders:\n      - id: 01JB5M8Z4T9X2Q3R4S5T6V7W8X\n"
+                + "        issuer: https://sso.example.com\n        clientId: c\n"
+                + "        clientSecret: {file: /s}\n  database:\n");
+    Map<String, String> before = hashes(plan(base));
+    Map<String, String> after = hashes(plan(withProvider));
+    assertEquals(before.get("synapse"), after.get("synapse"));
+    assertNotEquals(before.get("mas"), after.get("mas"));
+    assertEquals(before.get("router"), after.get("router"));
+  }
+
+  @Test
+  void processesComeInDependencyOrderAndNameTheirChecks() throws Exception {
+    DesiredState plan = plan(Files.readString(MINIMAL));
+    assertEquals(
+        List.of("synapse", "mas", "router"),
+        plan.processes().stream().map(PlannedProcess::name).toList());
+    PlannedProcess synapse = plan.process("synapse").orElseThrow();
+    assertEquals("/health", synapse.readiness().path());
+    assertEquals(8008, synapse.readiness().port());
+    assertEquals(List.of("synapse"), plan.process("router").orElseThrow().dependsOn());
+    PlannedProcess mas = plan.process("mas").orElseThrow();
+    assertEquals(8081, mas.readiness().port());
+    assertEquals(
+        List.of("database", "migrate"),
+        mas.preStart()
+            .get(1)
+            .subList(mas.preStart().get(1).size() - 2, mas.preStart().get(1).size()));
+  }
+
+  @Test
+  void configsReferenceSecretsByPathOnly() throws Exception {
+    DesiredState plan = plan(Files.readString(MINIMAL));
+    assertEquals(
+        List.of(
+            "synapse-signing-key",
+            "synapse-macaroon-secret",
+            "synapse-form-secret",
+            "mas-synapse-shared-secret",
+            "mas-encryption-key",
+            "mas-signing-key-rsa",
+            "mas-signing-key-ec-p256"),
+        plan.secrets().stream().map(SecretRequirement::name).toList());
+    String homeserver = plan.file("synapse/homeserver.yaml").orElseThrow().content();
+    assertTrue(homeserver.contains("secret_path: /app/data/secrets/mas-synapse-shared-secret"));
+    assertTrue(homeserver.contains("passfile: /run/mxstack/secrets/synapse-db.pgpass"));
+    assertFalse(homeserver.contains("password:"), "no inline password in homeserver.yaml");
+    assertEquals(
+        List.of("spec.database.synapse.password", "spec.database.mas.password"),
+        plan.userSecrets().stream().map(UserSecret::field).toList());
+  }
+
+  @Test
+  void legacyModeNeedsTheRegistrationSecretAndNoMas() throws Exception {
+    DesiredState plan =
+        plan(Files.readString(Path.of("src/test/resources/golden/legacy-auth/spec.yaml")));
+    assertTrue(plan.process("mas").isEmpty());
+    assertTrue(plan.file("mas/config.yaml").isEmpty());
+    assertTrue(
+        plan.secrets().stream().anyMatch(s -> s.name().equals("synapse-registration-secret")));
+    assertFalse(plan.secrets().stream().anyMatch(s -> s.name().startsWith("mas-")));
+  }
+
+  @Test
+  void anInvalidSpecYieldsNoPlan() throws Exception {
+    MatrixDeploymentSpec spec =
+        SpecReader.parse(
+                Files.readString(MINIMAL).replace("serverName: example.com", "serverName: a b"))
+            .spec();
+    SpecInvalidException e =
+        assertThrows(
+            SpecInvalidException.class,
+            () -> Planner.plan(spec, SecretPaths.of(Target.cloudron()), Target.cloudron()));
+    assertEquals("spec.serverName", e.violations().get(0).path());
+  }
+}
