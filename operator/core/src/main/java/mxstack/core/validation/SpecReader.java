@@ -8,6 +8,8 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /** Reads MatrixDeployment YAML into the model, reporting every problem with its position. */
 public final class SpecReader {
@@ -29,6 +31,19 @@ public final class SpecReader {
 
   /** Parses and checks the document's shape; no defaults, no semantic rules. */
   public static MatrixDeploymentDocument parse(String yamlText) throws SpecInvalidException {
+    int limit = YamlTrees.MAX_DOCUMENT_CODE_POINTS;
+    // SnakeYAML's own limit skips comments, and reading a huge document costs more than linear
+    // time: refuse oversized text before parsing it.
+    if (yamlText.length() > limit && yamlText.codePointCount(0, yamlText.length()) > limit) {
+      throw new SpecInvalidException(
+          List.of(
+              Violation.at(
+                  "(document)",
+                  "is longer than "
+                      + limit
+                      + " characters (comments included); a MatrixDeployment needs a few"
+                      + " kilobytes")));
+    }
     Node root;
     try {
       root = YamlTrees.compose(yamlText);
@@ -47,7 +62,9 @@ public final class SpecReader {
       throw new SpecInvalidException(
           List.of(Violation.at("(document)", "YAML cannot be read: " + firstLine(e.getMessage()))));
     }
-    if (root == null) {
+    if (root == null
+        || (root instanceof ScalarNode scalar
+            && scalar.getTag().equals(Tag.NULL))) { // "---", "~" or "null": nothing to read
       throw new SpecInvalidException(
           List.of(Violation.at("(document)", "is empty; expected a MatrixDeployment document")));
     }

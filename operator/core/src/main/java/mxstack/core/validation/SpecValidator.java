@@ -423,7 +423,7 @@ public final class SpecValidator {
     DatabaseUrl x = DatabaseUrl.of(a);
     DatabaseUrl y = DatabaseUrl.of(b);
     return x.host() != null
-        && Objects.equals(x.host(), y.host())
+        && x.host().equalsIgnoreCase(y.host()) // host names are case-insensitive
         && Objects.equals(x.port(), y.port())
         && Objects.equals(x.name(), y.name());
   }

@@ -4,19 +4,27 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import mxstack.core.yaml.YamlTrees;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Checks a YAML node tree against the shape of the spec records: unknown fields (with a "did you
@@ -27,16 +35,106 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class StructureValidator {
 
+  /**
+   * Most values (mapping keys, values and list items) a document may hold once every alias is
+   * expanded. A MatrixDeployment needs a few hundred, a big additionalConfig a few thousand; the
+   * limit stops alias bombs that stay under SnakeYAML's alias count (a handful of aliases of
+   * aliases of a long list expand a few kilobytes of text to millions of values for every later
+   * step, rendering included).
+   */
+  static final long MAX_EXPANDED_VALUES = 100_000;
+
+  private static final Set<String> BOOLEAN_WORDS =
+      Set.of("true", "false", "yes", "no", "on", "off", "y", "n");
+
+  private static final Resolver RESOLVER = new Resolver();
+
   private final List<Violation> violations = new ArrayList<>();
 
   List<Violation> validate(Node root, Class<?> rootType) {
-    check(root, rootType, "");
+    if (aliasesAreSafe(root)) {
+      check(root, rootType, "");
+    }
     return violations;
+  }
+
+  /**
+   * Aliases turn the tree into a graph: reject cycles (an alias inside the value it names) and
+   * graphs that expand to too many values, before anything walks the tree as a tree.
+   */
+  private boolean aliasesAreSafe(Node root) {
+    Map<Node, Long> sizes = new IdentityHashMap<>();
+    Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    long size = expandedSize(root, "", sizes, open);
+    if (size < 0) {
+      return false; // the cycle is reported
+    }
+    if (size > MAX_EXPANDED_VALUES) {
+      add(
+          "",
+          "holds more than "
+              + MAX_EXPANDED_VALUES
+              + " values once aliases (*name) are expanded; write the values out instead of"
+              + " nesting aliases",
+          null);
+      return false;
+    }
+    return true;
+  }
+
+  /** Number of values under {@code node} with aliases expanded (saturating), or -1 on a cycle. */
+  private long expandedSize(Node node, String path, Map<Node, Long> sizes, Set<Node> open) {
+    Long known = sizes.get(node);
+    if (known != null) {
+      return known;
+    }
+    if (!open.add(node)) {
+      add(
+          path,
+          "is an alias of a value that contains it; recursive structures are not allowed",
+          node);
+      return -1;
+    }
+    long total = 1;
+    if (node instanceof MappingNode mapping) {
+      for (NodeTuple tuple : mapping.getValue()) {
+        String childPath =
+            tuple.getKeyNode() instanceof ScalarNode key ? join(path, key.getValue()) : path;
+        long keySize = expandedSize(tuple.getKeyNode(), path, sizes, open);
+        long valueSize =
+            keySize < 0 ? -1 : expandedSize(tuple.getValueNode(), childPath, sizes, open);
+        if (valueSize < 0) {
+          open.remove(node);
+          return -1;
+        }
+        total = Math.min(total + keySize + valueSize, MAX_EXPANDED_VALUES + 1);
+      }
+    } else if (node instanceof SequenceNode sequence) {
+      List<Node> items = sequence.getValue();
+      for (int i = 0; i < items.size(); i++) {
+        long itemSize = expandedSize(items.get(i), path + "[" + i + "]", sizes, open);
+        if (itemSize < 0) {
+          open.remove(node);
+          return -1;
+        }
+        total = Math.min(total + itemSize, MAX_EXPANDED_VALUES + 1);
+      }
+    }
+    open.remove(node);
+    sizes.put(node, total);
+    return total;
   }
 
   private void check(Node node, Type type, String path) {
     if (isNull(node)) {
       return; // absent and null are the same: defaults apply
+    }
+    if (!hasStandardCollectionTag(node)) {
+      add(path, "uses the unsupported YAML tag " + node.getTag().getValue(), node);
+      return;
+    }
+    if (!isPrintable(node, path)) {
+      return;
     }
     Class<?> raw = rawClass(type);
     if (raw.isRecord()) {
@@ -69,11 +167,9 @@ final class StructureValidator {
     for (RecordComponent component : type.getRecordComponents()) {
       fields.put(component.getName(), component);
     }
-    for (NodeTuple tuple : mapping.getValue()) {
-      String key = keyOf(tuple, path);
-      if (key == null) {
-        continue;
-      }
+    for (Map.Entry<String, NodeTuple> entry : textKeys(mapping, path).entrySet()) {
+      String key = entry.getKey();
+      NodeTuple tuple = entry.getValue();
       String childPath = join(path, key);
       RecordComponent component = fields.get(key);
       if (component == null) {
@@ -105,22 +201,16 @@ final class StructureValidator {
       add(path, "must be a mapping (key: value pairs), not " + describe(node), node);
       return;
     }
-    for (NodeTuple tuple : mapping.getValue()) {
-      String key = keyOf(tuple, path);
-      if (key != null) {
-        check(tuple.getValueNode(), valueType, join(path, key));
-      }
-    }
+    textKeys(mapping, path)
+        .forEach((key, tuple) -> check(tuple.getValueNode(), valueType, join(path, key)));
   }
 
   private void checkFreeForm(Node node, String path) {
-    if (node instanceof MappingNode mapping) {
-      for (NodeTuple tuple : mapping.getValue()) {
-        String key = keyOf(tuple, path);
-        if (key != null) {
-          checkFreeForm(tuple.getValueNode(), join(path, key));
-        }
-      }
+    if (!hasStandardCollectionTag(node)) {
+      add(path, "uses the unsupported YAML tag " + node.getTag().getValue(), node);
+    } else if (node instanceof MappingNode mapping) {
+      textKeys(mapping, path)
+          .forEach((key, tuple) -> checkFreeForm(tuple.getValueNode(), join(path, key)));
     } else if (node instanceof SequenceNode sequence) {
       List<Node> items = sequence.getValue();
       for (int i = 0; i < items.size(); i++) {
@@ -128,6 +218,13 @@ final class StructureValidator {
       }
     } else if (node instanceof ScalarNode scalar && !isStandardScalar(scalar.getTag())) {
       add(path, "uses the unsupported YAML tag " + scalar.getTag().getValue(), node);
+    } else if (node instanceof ScalarNode scalar
+        && isPrintable(node, path)
+        && !fitsItsTag(scalar)) {
+      add(
+          path,
+          "is tagged " + shortTag(scalar.getTag()) + ", but " + describe(node) + " is not one",
+          node);
     }
   }
 
@@ -155,26 +252,56 @@ final class StructureValidator {
       add(path, "must be " + what + ", not " + describe(node), node);
       return;
     }
-    if (!scalar.getTag().equals(expected)) {
+    if (!scalar.getTag().equals(expected) || !fitsItsTag(scalar)) {
       String quote = expected.equals(Tag.STR) ? " (put it in quotes to use it as text)" : "";
       add(path, "must be " + what + ", not " + describe(node) + quote, node);
     }
   }
 
   private void checkInteger(Node node, String path) {
-    checkScalar(node, Tag.INT, "a whole number", path);
     if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)) {
-      if (YamlTrees.parseInteger(scalar.getValue()) == null
-          || YamlTrees.parseInteger(scalar.getValue()).bitLength() > 31) {
+      BigInteger value = YamlTrees.parseInteger(scalar.getValue());
+      if (value == null) {
+        add(path, "must be a whole number such as 5432, not '" + scalar.getValue() + "'", node);
+      } else if (value.bitLength() > 31) {
         add(path, "is out of range for a whole number", node);
       }
+    } else {
+      checkScalar(node, Tag.INT, "a whole number", path);
     }
+  }
+
+  /**
+   * The text keys of a mapping, in order. Keys that are not text and keys given twice are reported
+   * (YAML forbids duplicates, and silently keeping one of them would hide a mistake).
+   */
+  private Map<String, NodeTuple> textKeys(MappingNode mapping, String path) {
+    Map<String, NodeTuple> keys = new LinkedHashMap<>();
+    Map<String, Node> firstKeyNodes = new HashMap<>();
+    for (NodeTuple tuple : mapping.getValue()) {
+      String key = keyOf(tuple, path);
+      if (key == null) {
+        continue;
+      }
+      Node first = firstKeyNodes.putIfAbsent(key, tuple.getKeyNode());
+      if (first != null) {
+        add(
+            join(path, key),
+            "is given more than once (first at line "
+                + (first.getStartMark().getLine() + 1)
+                + "); keep only one",
+            tuple.getKeyNode());
+        continue;
+      }
+      keys.put(key, tuple);
+    }
+    return keys;
   }
 
   private String keyOf(NodeTuple tuple, String path) {
     Node keyNode = tuple.getKeyNode();
     if (keyNode instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR)) {
-      return scalar.getValue();
+      return isPrintable(keyNode, join(path, scalar.getValue())) ? scalar.getValue() : null;
     }
     if (keyNode instanceof ScalarNode scalar) {
       add(
@@ -250,6 +377,65 @@ final class StructureValidator {
 
   private static boolean isNull(Node node) {
     return node == null || (node instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
+  }
+
+  /**
+   * Reports text YAML cannot write back as text: control characters and unpaired surrogates, which
+   * a double-quoted scalar can hold as escapes. SnakeYAML would render them as !!binary values
+   * (Synapse and MAS would read bytes) or fail to render them at all.
+   */
+  private boolean isPrintable(Node node, String path) {
+    if (node instanceof ScalarNode scalar && !StreamReader.isPrintable(scalar.getValue())) {
+      add(
+          path,
+          "contains a control character or an unpaired surrogate (escapes such as \\0, \\x07"
+              + " or \\uD800); only printable text can be written into the configuration",
+          node);
+      return false;
+    }
+    return true;
+  }
+
+  private static boolean hasStandardCollectionTag(Node node) {
+    if (node instanceof MappingNode) {
+      return node.getTag().equals(Tag.MAP);
+    }
+    if (node instanceof SequenceNode) {
+      return node.getTag().equals(Tag.SEQ);
+    }
+    return true;
+  }
+
+  /**
+   * Whether a scalar's text is a valid value of its tag: always for values YAML resolved itself,
+   * not for explicit tags that lie, such as {@code !!bool maybe} or {@code !!int x}.
+   */
+  private static boolean fitsItsTag(ScalarNode scalar) {
+    Tag tag = scalar.getTag();
+    String value = scalar.getValue();
+    if (!tag.equals(Tag.BOOL) && !tag.equals(Tag.INT) && !tag.equals(Tag.FLOAT)) {
+      return true;
+    }
+    if (RESOLVER.resolve(NodeId.scalar, value, true).equals(tag)) {
+      return true;
+    }
+    if (tag.equals(Tag.BOOL)) {
+      return BOOLEAN_WORDS.contains(value.toLowerCase(Locale.ROOT));
+    }
+    if (tag.equals(Tag.INT)) {
+      return YamlTrees.parseInteger(value) != null;
+    }
+    try {
+      Double.parseDouble(value.replace("_", ""));
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String shortTag(Tag tag) {
+    String value = tag.getValue();
+    return value.startsWith(Tag.PREFIX) ? "!!" + value.substring(Tag.PREFIX.length()) : value;
   }
 
   private static boolean isStandardScalar(Tag tag) {

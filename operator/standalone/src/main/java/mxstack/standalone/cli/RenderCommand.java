@@ -25,6 +25,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "render",
     mixinStandardHelpOptions = true,
+    exitCodeOnInvalidInput = Matrixctl.FAILED,
+    exitCodeOnExecutionException = Matrixctl.FAILED,
     description = {
       "Render every planned file for inspection: DIR/config/ holds the configs, DIR/secrets/ the"
           + " generated secrets (created once, mode 0600, kept on later runs), DIR/plan.yaml the"

@@ -16,6 +16,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
+    exitCodeOnInvalidInput = Matrixctl.FAILED,
+    exitCodeOnExecutionException = Matrixctl.FAILED,
     description = "Check a MatrixDeployment file and report every problem with its field path.")
 final class ValidateCommand implements Callable<Integer> {
 
