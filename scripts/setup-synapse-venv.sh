@@ -17,7 +17,9 @@ PYTHON="${PYTHON:-python3}"
 log() { echo "[setup-synapse-venv] $*" >&2; }
 
 installed_version() {
-  "$VENV/bin/python" -c 'import synapse; print(synapse.__version__)' 2>/dev/null || true
+  # The installed distribution's version: synapse.__version__ appends git details when run
+  # from inside a git checkout, as this venv is.
+  "$VENV/bin/python" -c 'import importlib.metadata as m, synapse; print(m.version("matrix-synapse"))' 2>/dev/null || true
 }
 
 if [[ "$(installed_version)" == "$SYNAPSE_VERSION" ]] \
