@@ -17,6 +17,7 @@ import mxstack.core.render.SynapseConfigRenderer;
 import mxstack.core.render.WellKnownRenderer;
 import mxstack.core.spec.AuthMode;
 import mxstack.core.spec.DatabaseSpec;
+import mxstack.core.spec.DatabaseUrl;
 import mxstack.core.spec.EmailSpec;
 import mxstack.core.spec.MatrixDeploymentSpec;
 import mxstack.core.spec.SecretRef;
@@ -144,13 +145,33 @@ public final class Planner {
       configArgs.add(extra);
     }
     List<List<String>> preStart = new ArrayList<>();
-    preStart.add(command(t.masBinary(), configArgs, "config", "check"));
-    preStart.add(command(t.masBinary(), configArgs, "database", "migrate"));
     Map<String, String> env = new TreeMap<>();
     DatabaseSpec db = ctx.spec().database().mas();
-    if (db.schema() != null && db.sslRootCert() != null) {
-      env.put("PGSSLROOTCERT", ctx.secrets().user(db.sslRootCert()));
+    if (db.schema() != null) {
+      // MAS migrates into the first schema of its search_path, which must already exist.
+      DatabaseUrl url = DatabaseUrl.of(db);
+      preStart.add(
+          List.of(
+              t.psqlBinary(),
+              "--no-psqlrc",
+              "--quiet",
+              "--set=ON_ERROR_STOP=1",
+              "--host=" + url.host(),
+              "--port=" + url.port(),
+              "--username=" + url.user(),
+              "--dbname=" + url.name(),
+              "--command=CREATE SCHEMA IF NOT EXISTS " + db.schema()));
+      env.put("PGSSLMODE", url.sslMode().wireName());
+      env.put("PGCONNECT_TIMEOUT", "10");
+      if (db.password() != null) {
+        env.put("PGPASSFILE", ctx.secrets().derived(MasConfigRenderer.SCHEMA_PGPASS));
+      }
+      if (db.sslRootCert() != null) {
+        env.put("PGSSLROOTCERT", ctx.secrets().user(db.sslRootCert()));
+      }
     }
+    preStart.add(command(t.masBinary(), configArgs, "config", "check"));
+    preStart.add(command(t.masBinary(), configArgs, "database", "migrate"));
     ReadinessCheck health = ReadinessCheck.http(t.routerHost(), t.ports().masInternal(), "/health");
     String share = t.masShareDir();
     String workingDir = share.endsWith("/share") ? share.substring(0, share.length() - 6) : share;

@@ -16,6 +16,7 @@ package mxstack.core.plan;
  * @param masBinary the {@code mas-cli} executable
  * @param masShareDir the MAS release's {@code share} directory (templates, assets, policy)
  * @param nginxBinary the nginx executable
+ * @param psqlBinary the psql client, used to create MAS's schema before MAS migrates into it
  * @param bindAddress address the services listen on
  * @param synapseHost host the router and MAS use to reach Synapse
  * @param masHost host the router and Synapse use to reach MAS
@@ -36,6 +37,7 @@ public record Target(
     String masBinary,
     String masShareDir,
     String nginxBinary,
+    String psqlBinary,
     String bindAddress,
     String synapseHost,
     String masHost,
@@ -74,6 +76,7 @@ public record Target(
         "/app/code/mas/mas-cli",
         "/app/code/mas/share",
         "/usr/sbin/nginx",
+        "/usr/bin/psql",
         "127.0.0.1",
         "127.0.0.1",
         "127.0.0.1",
@@ -100,6 +103,7 @@ public record Target(
         "/usr/local/bin/mas-cli",
         "/usr/local/share/mas-cli",
         "/usr/sbin/nginx",
+        "/usr/bin/psql",
         "0.0.0.0",
         synapseService,
         masService,
@@ -127,6 +131,7 @@ public record Target(
         masHome + "/mas-cli",
         masHome + "/share",
         nginxBinary,
+        "psql",
         "127.0.0.1",
         "127.0.0.1",
         "127.0.0.1",

@@ -31,6 +31,9 @@ public final class MasConfigRenderer {
    */
   public static final String DATABASE_YAML = "mas-database.yaml";
 
+  /** Derived secret: libpq password file used to create MAS's schema before MAS starts. */
+  public static final String SCHEMA_PGPASS = "mas-db.pgpass";
+
   /**
    * The rendered MAS config.
    *
@@ -217,6 +220,15 @@ public final class MasConfigRenderer {
       String path = ctx.secrets().derived(DATABASE_YAML);
       extraConfigFiles.add(path);
       secretFiles.add(path);
+      if (spec.password() != null) {
+        derived.add(
+            new DerivedSecretFile(
+                SCHEMA_PGPASS,
+                DerivedSecretFile.Format.PGPASS,
+                map("user", db.user()),
+                Map.of("password", spec.password())));
+        secretFiles.add(ctx.secrets().derived(SCHEMA_PGPASS));
+      }
       if (spec.sslRootCert() != null) {
         // With a URI, the CA file can only come from the environment (PGSSLROOTCERT).
         secretFiles.add(ctx.secrets().user(spec.sslRootCert()));

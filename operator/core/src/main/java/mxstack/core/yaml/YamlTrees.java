@@ -131,7 +131,7 @@ public final class YamlTrees {
 
   /**
    * Deep-merges {@code overlay} into a copy of {@code base}: maps merge key by key, anything else
-   * (lists included) is replaced by the overlay's value.
+   * (lists included) is replaced by the overlay's value, and a null in the overlay changes nothing.
    */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> overlay) {
@@ -142,6 +142,9 @@ public final class YamlTrees {
     for (Map.Entry<String, Object> entry : overlay.entrySet()) {
       Object existing = result.get(entry.getKey());
       Object incoming = entry.getValue();
+      if (incoming == null && result.containsKey(entry.getKey())) {
+        continue; // an empty section ("homeserver:" with only comments) sets nothing
+      }
       if (existing instanceof Map && incoming instanceof Map) {
         result.put(
             entry.getKey(), merge((Map<String, Object>) existing, (Map<String, Object>) incoming));

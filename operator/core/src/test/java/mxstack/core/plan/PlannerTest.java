@@ -89,11 +89,18 @@ class PlannerTest {
     assertEquals(List.of("synapse"), plan.process("router").orElseThrow().dependsOn());
     PlannedProcess mas = plan.process("mas").orElseThrow();
     assertEquals(8081, mas.readiness().port());
+    List<List<String>> steps = mas.preStart();
+    assertEquals(3, steps.size(), steps.toString());
+    // MAS shares Synapse's database here: its schema is created before it migrates into it.
+    assertTrue(steps.get(0).get(0).endsWith("psql"), steps.get(0).toString());
+    assertTrue(steps.get(0).contains("--command=CREATE SCHEMA IF NOT EXISTS mas"));
+    assertEquals("/run/mxstack/secrets/mas-db.pgpass", mas.env().get("PGPASSFILE"));
+    assertEquals(
+        List.of("config", "check"),
+        steps.get(1).subList(steps.get(1).size() - 2, steps.get(1).size()));
     assertEquals(
         List.of("database", "migrate"),
-        mas.preStart()
-            .get(1)
-            .subList(mas.preStart().get(1).size() - 2, mas.preStart().get(1).size()));
+        steps.get(2).subList(steps.get(2).size() - 2, steps.get(2).size()));
   }
 
   @Test

@@ -17,7 +17,14 @@ import picocli.CommandLine.Command;
         "Validate and render MatrixDeployment specs (Synapse + Matrix Authentication Service).",
     exitCodeOnInvalidInput = 1,
     exitCodeOnExecutionException = 1,
-    subcommands = {ValidateCommand.class, RenderCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      ValidateCommand.class,
+      RenderCommand.class,
+      SuperviseCommand.class,
+      StatusCommand.class,
+      SpecCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {"", "Exit status: 0 ok, 2 invalid spec, 1 any other error."})
 public final class Matrixctl implements Callable<Integer> {
 

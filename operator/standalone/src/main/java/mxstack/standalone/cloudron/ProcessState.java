@@ -1,0 +1,19 @@
+package mxstack.standalone.cloudron;
+
+/** Where a supervised process is in its life. */
+public enum ProcessState {
+  /** Not started yet, or stopped on purpose. */
+  STOPPED,
+  /** Running its pre-start commands (migrations). */
+  PREPARING,
+  /** Started, readiness check not passed yet. */
+  STARTING,
+  /** Readiness check passed. */
+  READY,
+  /** Exited unexpectedly; waiting to restart. */
+  BACKOFF,
+  /** Exited repeatedly soon after starting; still retried, at the longest backoff. */
+  CRASH_LOOP,
+  /** Cannot run here (its program is not installed); the others run without it. */
+  UNAVAILABLE
+}

@@ -1,0 +1,455 @@
+package mxstack.standalone.cloudron;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import mxstack.core.plan.PlannedProcess;
+
+/**
+ * Runs the plan's processes: in dependency order, each as the plan's user, with its output prefixed
+ * by its name; restarts a crashed one with exponential backoff and reports crash loops; stops them
+ * in reverse order.
+ */
+public final class ProcessSupervisor implements AutoCloseable {
+
+  /** A run shorter than this counts as a crash in a row; a longer one resets the count. */
+  static final long STABLE_MILLIS = 30_000;
+
+  /** First backoff; it doubles with each crash in a row. */
+  static final long FIRST_BACKOFF_MILLIS = 1_000;
+
+  /** Longest backoff. */
+  static final long MAX_BACKOFF_MILLIS = 30_000;
+
+  /** Crashes in a row from which a process is reported as crash-looping. */
+  static final int CRASH_LOOP_AFTER = 4;
+
+  /** How long a start waits for a dependency to become ready. */
+  static final long READY_TIMEOUT_MILLIS = 300_000;
+
+  private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private final Map<String, Supervised> processes = new LinkedHashMap<>();
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(null, r, "supervisor", 256 * 1024);
+            t.setDaemon(true);
+            return t;
+          });
+  private final PrintStream out;
+  private final Runnable onChange;
+  private volatile boolean shuttingDown;
+
+  /**
+   * @param out where children's prefixed output and the supervisor's own lines go
+   * @param onChange called after every state change (to write the status file)
+   */
+  public ProcessSupervisor(PrintStream out, Runnable onChange) {
+    this.out = out;
+    this.onChange = onChange;
+  }
+
+  /**
+   * Brings the running processes in line with the plan: stops those no longer planned, starts new
+   * ones, restarts those whose inputs hash changed or that are in {@code forceRestart}, and leaves
+   * the rest alone (same PID). Blocks until each started process is ready or its dependents have
+   * waited long enough.
+   */
+  public void apply(List<PlannedProcess> planned, Set<String> forceRestart) {
+    List<String> names = planned.stream().map(PlannedProcess::name).toList();
+    List<Supervised> obsolete = new ArrayList<>();
+    synchronized (this) {
+      for (Supervised s : processes.values()) {
+        if (!names.contains(s.plan.name())) {
+          obsolete.add(s);
+        }
+      }
+    }
+    for (int i = obsolete.size() - 1; i >= 0; i--) {
+      Supervised s = obsolete.get(i);
+      log(s.plan.name() + " is no longer planned; stopping it");
+      stop(s, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+      synchronized (this) {
+        processes.remove(s.plan.name());
+      }
+    }
+    List<Supervised> toStart = new ArrayList<>();
+    synchronized (this) {
+      Map<String, Supervised> ordered = new LinkedHashMap<>();
+      for (PlannedProcess p : planned) {
+        Supervised s = processes.get(p.name());
+        if (s == null) {
+          s = new Supervised(p);
+          toStart.add(s);
+        } else if (!s.plan.inputsHash().equals(p.inputsHash())
+            || forceRestart.contains(p.name())
+            || s.state == ProcessState.UNAVAILABLE) {
+          s.plan = p;
+          toStart.add(s);
+        } else {
+          s.plan = p;
+        }
+        ordered.put(p.name(), s);
+      }
+      processes.clear();
+      processes.putAll(ordered);
+    }
+    // Stop in reverse order, then start in dependency order.
+    for (int i = toStart.size() - 1; i >= 0; i--) {
+      Supervised s = toStart.get(i);
+      if (s.process != null && s.process.isAlive()) {
+        log("restarting " + s.plan.name() + ": its configuration changed");
+        stop(s, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+        s.restarts++;
+      }
+    }
+    for (Supervised s : toStart) {
+      awaitDependencies(s);
+      synchronized (this) {
+        s.desired = true;
+        s.consecutiveFailures = 0;
+      }
+      launch(s);
+    }
+  }
+
+  private void awaitDependencies(Supervised s) {
+    for (String dependency : s.plan.dependsOn()) {
+      Supervised d;
+      synchronized (this) {
+        d = processes.get(dependency);
+      }
+      if (d == null || d.state == ProcessState.UNAVAILABLE) {
+        continue;
+      }
+      try {
+        d.ready.get(READY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log(s.plan.name() + " starts although " + dependency + " is not ready yet");
+      } catch (Exception e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Runs pre-start commands, then spawns; schedules readiness polling. */
+  private void launch(Supervised s) {
+    PlannedProcess p = s.plan;
+    String program = p.argv().get(0);
+    if (!Files.isExecutable(Path.of(program))) {
+      synchronized (this) {
+        s.state = ProcessState.UNAVAILABLE;
+        s.message = program + " is not installed here; " + p.name() + " is not running";
+        s.ready.complete(null);
+      }
+      log("WARNING: " + s.message);
+      onChange.run();
+      return;
+    }
+    int generation;
+    synchronized (this) {
+      generation = ++s.generation;
+      s.state = ProcessState.PREPARING;
+      s.message = null;
+      s.backoffMillis = 0;
+      if (s.ready.isDone()) {
+        s.ready = new CompletableFuture<>();
+      }
+    }
+    onChange.run();
+    long started = System.nanoTime();
+    for (List<String> step : p.preStart()) {
+      int code = runToCompletion(p, step);
+      if (code != 0) {
+        crashed(s, generation, code, started, "pre-start step failed: " + String.join(" ", step));
+        return;
+      }
+    }
+    Process process;
+    try {
+      process = command(p, p.argv()).start();
+    } catch (IOException e) {
+      crashed(s, generation, -1, started, "could not start: " + e.getMessage());
+      return;
+    }
+    synchronized (this) {
+      if (shuttingDown || !s.desired || generation != s.generation) {
+        process.destroy();
+        return;
+      }
+      s.process = process;
+      s.startedNanos = System.nanoTime();
+      s.state = ProcessState.STARTING;
+    }
+    pump(p.name(), process);
+    log("started " + p.name() + " (pid " + process.pid() + ")");
+    onChange.run();
+    process
+        .onExit()
+        .thenAccept(ended -> crashed(s, generation, ended.exitValue(), s.startedNanos, null));
+    pollReadiness(s, generation);
+  }
+
+  private void pollReadiness(Supervised s, int generation) {
+    scheduler.schedule(
+        () -> {
+          synchronized (this) {
+            if (generation != s.generation || s.state != ProcessState.STARTING) {
+              return;
+            }
+          }
+          if (ReadinessProbe.passes(s.plan.readiness())) {
+            synchronized (this) {
+              if (generation != s.generation || s.state != ProcessState.STARTING) {
+                return;
+              }
+              s.state = ProcessState.READY;
+              s.ready.complete(null);
+            }
+            log(s.plan.name() + " is ready");
+            onChange.run();
+          } else {
+            pollReadiness(s, generation);
+          }
+        },
+        200,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Records an unexpected end and schedules the restart with backoff. */
+  private void crashed(Supervised s, int generation, int code, long startedNanos, String why) {
+    long delay;
+    synchronized (this) {
+      if (generation != s.generation || !s.desired || shuttingDown) {
+        return; // stopped on purpose, or an older run
+      }
+      s.generation++;
+      s.process = null;
+      s.lastExit = code;
+      long ranMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+      s.consecutiveFailures = ranMillis >= STABLE_MILLIS ? 1 : s.consecutiveFailures + 1;
+      delay =
+          Math.min(
+              MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(20, s.consecutiveFailures - 1));
+      s.backoffMillis = delay;
+      s.restarts++;
+      s.state =
+          s.consecutiveFailures >= CRASH_LOOP_AFTER
+              ? ProcessState.CRASH_LOOP
+              : ProcessState.BACKOFF;
+      s.message =
+          (why != null
+                  ? why + "; "
+                  : "exited with status " + code + " after " + ranMillis + " ms; ")
+              + (s.state == ProcessState.CRASH_LOOP
+                  ? "crash loop: " + s.consecutiveFailures + " failures in a row; "
+                  : "")
+              + "restarting in "
+              + delay
+              + " ms";
+    }
+    log((s.state == ProcessState.CRASH_LOOP ? "ERROR: " : "") + s.plan.name() + " " + s.message);
+    onChange.run();
+    int next = s.generation;
+    scheduler.schedule(
+        () -> {
+          synchronized (this) {
+            if (next != s.generation || !s.desired || shuttingDown) {
+              return;
+            }
+          }
+          launch(s);
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops every process in reverse start order, all within the deadline, then SIGKILL. */
+  public void stopAll(long deadlineNanos) {
+    shuttingDown = true;
+    List<Supervised> all;
+    synchronized (this) {
+      all = new ArrayList<>(processes.values());
+    }
+    for (int i = all.size() - 1; i >= 0; i--) {
+      stop(all.get(i), deadlineNanos);
+    }
+    scheduler.shutdownNow();
+  }
+
+  private void stop(Supervised s, long deadlineNanos) {
+    Process process;
+    synchronized (this) {
+      s.desired = false;
+      s.generation++;
+      process = s.process;
+      s.process = null;
+      s.state = ProcessState.STOPPED;
+      s.backoffMillis = 0;
+    }
+    if (process == null) {
+      return;
+    }
+    List<ProcessHandle> descendants = process.descendants().toList();
+    process.destroy();
+    try {
+      long left = deadlineNanos - System.nanoTime();
+      if (!process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+        log(s.plan.name() + " did not stop in time; killing it");
+        process.destroyForcibly();
+        process.waitFor(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    for (ProcessHandle child : descendants) {
+      if (child.isAlive()) {
+        child.destroyForcibly();
+      }
+    }
+    s.lastExit = process.isAlive() ? null : process.exitValue();
+    log("stopped " + s.plan.name());
+    onChange.run();
+  }
+
+  /** The status of every supervised process, in start order. */
+  public synchronized List<ProcessStatus> status() {
+    List<ProcessStatus> list = new ArrayList<>();
+    for (Supervised s : processes.values()) {
+      Process p = s.process;
+      list.add(
+          new ProcessStatus(
+              s.plan.name(),
+              s.state,
+              p != null && p.isAlive() ? p.pid() : null,
+              s.restarts,
+              s.lastExit,
+              s.plan.inputsHash(),
+              s.backoffMillis,
+              s.message));
+    }
+    return list;
+  }
+
+  /** The PID of a running process, or -1. */
+  public synchronized long pid(String name) {
+    Supervised s = processes.get(name);
+    return s != null && s.process != null && s.process.isAlive() ? s.process.pid() : -1;
+  }
+
+  private int runToCompletion(PlannedProcess p, List<String> step) {
+    try {
+      Process process = command(p, step).start();
+      pump(p.name() + "/pre", process);
+      return process.waitFor();
+    } catch (IOException e) {
+      log(p.name() + ": could not run " + step.get(0) + ": " + e.getMessage());
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private ProcessBuilder command(PlannedProcess p, List<String> argv) {
+    List<String> full = new ArrayList<>();
+    if (p.user() != null && "root".equals(System.getProperty("user.name"))) {
+      full.addAll(
+          List.of("setpriv", "--reuid=" + p.user(), "--regid=" + p.user(), "--init-groups", "--"));
+    }
+    full.addAll(argv);
+    ProcessBuilder builder = new ProcessBuilder(full);
+    builder.directory(Path.of(p.workingDir()).toFile());
+    // Children get a clean environment: Cloudron's variables hold credentials they must not see.
+    Map<String, String> env = builder.environment();
+    env.clear();
+    env.put("PATH", PATH);
+    env.put("LANG", "C.UTF-8");
+    env.put("HOME", p.workingDir());
+    String tz = System.getenv("TZ");
+    if (tz != null) {
+      env.put("TZ", tz);
+    }
+    env.putAll(p.env());
+    builder.redirectErrorStream(true);
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    return builder;
+  }
+
+  private void pump(String name, Process process) {
+    Thread thread =
+        new Thread(
+            null,
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  synchronized (out) {
+                    out.println(name + " | " + line);
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended; nothing more to read
+              }
+            },
+            "output-" + name,
+            128 * 1024);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void log(String line) {
+    synchronized (out) {
+      out.println("supervisor | " + line);
+    }
+  }
+
+  @Override
+  public void close() {
+    stopAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+  }
+
+  /** Names of the processes currently supervised. */
+  public synchronized Collection<String> names() {
+    return List.copyOf(processes.keySet());
+  }
+
+  private static final class Supervised {
+    PlannedProcess plan;
+    Process process;
+    ProcessState state = ProcessState.STOPPED;
+    int restarts;
+    int consecutiveFailures;
+    Integer lastExit;
+    long startedNanos;
+    long backoffMillis;
+    String message;
+    boolean desired;
+    int generation;
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+
+    Supervised(PlannedProcess plan) {
+      this.plan = plan;
+    }
+  }
+}
