@@ -2,7 +2,7 @@
 # Starts a PostgreSQL server for tests and local runs, without systemd, using the Debian
 # cluster tooling (pg_lsclusters / pg_createcluster / pg_ctlcluster). Idempotent.
 #
-# Ensures: a cluster listening on 127.0.0.1:5432, a role mxstack/mxstack (LOGIN CREATEDB)
+# Ensures: a cluster listening on 127.0.0.1:5432, a role mxstack/mxstack (LOGIN CREATEDB CREATEROLE)
 # and a database mxstack_ci owned by it (UTF8, C collation, as Synapse requires), reachable
 # with password auth over TCP.
 #
@@ -124,9 +124,9 @@ BEGIN
   END IF;
 END
 \$\$;
-ALTER ROLE "$PG_USER" WITH LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+ALTER ROLE "$PG_USER" WITH LOGIN CREATEDB CREATEROLE PASSWORD '$PG_PASSWORD';
 SQL
-log "role $PG_USER ensured (LOGIN CREATEDB)"
+log "role $PG_USER ensured (LOGIN CREATEDB CREATEROLE)"
 
 dbinfo="$(su_psql -At -F '|' -c "SELECT pg_encoding_to_char(encoding), datcollate, datctype, pg_get_userbyid(datdba)
                                   FROM pg_database WHERE datname = '$PG_DATABASE'")"

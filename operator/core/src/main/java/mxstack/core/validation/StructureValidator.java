@@ -332,6 +332,9 @@ final class StructureValidator {
 
   /** The candidate closest to {@code input}, if it is close enough to be a likely typo. */
   static String closest(String input, java.util.Collection<String> candidates) {
+    if (input.length() > 64) {
+      return null; // no field name is that long: not a typo
+    }
     String lower = input.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
     return candidates.stream()
         .map(c -> Map.entry(c, distance(lower, c.toLowerCase(Locale.ROOT).replace("-", ""))))
@@ -341,24 +344,28 @@ final class StructureValidator {
         .orElse(null);
   }
 
+  /** Edit distance where swapping two neighbouring letters counts as one edit (a typo). */
   private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
     for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
+      d[0][j] = j;
     }
     for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] =
-            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
     }
-    return previous[b.length()];
+    return d[a.length()][b.length()];
   }
 
   static List<String> enumWireNames(Class<?> type) {

@@ -254,6 +254,9 @@ public final class ProcessSupervisor implements AutoCloseable {
           s.consecutiveFailures >= CRASH_LOOP_AFTER
               ? ProcessState.CRASH_LOOP
               : ProcessState.BACKOFF;
+      // Dependents waiting for this one start anyway: the router must answer (with 502) even
+      // while Synapse cannot.
+      s.ready.complete(null);
       s.message =
           (why != null
                   ? why + "; "

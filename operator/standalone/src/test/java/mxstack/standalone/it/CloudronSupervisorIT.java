@@ -1,0 +1,317 @@
+package mxstack.standalone.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import mxstack.standalone.cloudron.ProcessState;
+import mxstack.standalone.cloudron.ProcessStatus;
+import mxstack.standalone.cloudron.SupervisorStatus;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Cloudron-mode supervisor, run as the container runs it (a separate JVM from the packaged jar)
+ * with real PostgreSQL, Synapse and nginx. MAS is not installed here: the supervisor must say so
+ * and run the rest.
+ */
+class CloudronSupervisorIT {
+
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void coldStartServesSynapseThroughNginxAndKeepsSecretsAcrossRestarts() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("cold")) {
+      Map<String, byte[]> firstSecrets = null;
+      for (int i = 1; i <= 3; i++) {
+        run.start();
+        SupervisorStatus status = run.awaitReady("synapse", "router");
+        HttpResponse<String> versions = get(run.url("/_matrix/client/versions"));
+        assertEquals(200, versions.statusCode(), versions.body());
+        assertTrue(versions.body().contains("\"versions\""));
+        assertEquals("OK", get(run.url("/health")).body());
+        assertTrue(status.specValid());
+        if (System.getenv("MAS_HOME") == null) {
+          assertFalse(status.masAvailable());
+          ProcessStatus mas =
+              status.processes().stream()
+                  .filter(p -> p.name().equals("mas"))
+                  .findFirst()
+                  .orElseThrow();
+          assertEquals(ProcessState.UNAVAILABLE, mas.state());
+          assertTrue(
+              run.output().contains("MAS is not installed"), "the supervisor says so at start");
+        }
+        Map<String, byte[]> secrets = secrets(run.data.resolve("secrets"));
+        assertEquals(7, secrets.size(), secrets.keySet().toString());
+        if (firstSecrets == null) {
+          firstSecrets = secrets;
+        } else {
+          assertEquals(firstSecrets.keySet(), secrets.keySet());
+          for (String name : secrets.keySet()) {
+            assertArrayEquals(
+                firstSecrets.get(name), secrets.get(name), name + " changed on restart " + i);
+          }
+        }
+        assertEquals(0, run.terminate(), "exit status after SIGTERM");
+      }
+      assertTrue(
+          Files.exists(run.data.resolve("matrix.yaml")), "matrix.yaml created on first start");
+      String output = run.output();
+      List<String> values = new ArrayList<>();
+      for (byte[] value : firstSecrets.values()) {
+        String text = new String(value).strip();
+        for (String line : text.split("\n")) {
+          if (line.length() >= 16 && !line.startsWith("-----")) {
+            values.add(
+                line.startsWith("ed25519 ") ? line.substring(line.lastIndexOf(' ') + 1) : line);
+          }
+        }
+      }
+      values.add(run.rolePassword);
+      for (String value : values) {
+        assertFalse(output.contains(value), "a secret value appears in the output");
+      }
+    }
+  }
+
+  @Test
+  void sigtermStopsEveryChildWithinTenSecondsAndExitsZero() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("sigterm")) {
+      run.start();
+      SupervisorStatus status = run.awaitReady("synapse", "router");
+      List<ProcessHandle> children = new ArrayList<>();
+      for (ProcessStatus p : status.processes()) {
+        if (p.pid() != null) {
+          ProcessHandle handle = ProcessHandle.of(p.pid()).orElseThrow();
+          children.add(handle);
+          children.addAll(handle.descendants().toList());
+        }
+      }
+      assertTrue(children.size() >= 3, "synapse, the nginx master and its worker");
+      long started = System.nanoTime();
+      assertEquals(0, run.terminate());
+      long tookMillis = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(tookMillis < 10_000, "took " + tookMillis + " ms");
+      for (ProcessHandle child : children) {
+        assertFalse(child.isAlive(), "left behind: " + child.info().commandLine().orElse("?"));
+      }
+      assertTrue(run.output().contains("stopped router"));
+      String out = run.output();
+      assertTrue(
+          out.indexOf("stopped router") < out.indexOf("stopped synapse"),
+          "stopped in reverse order");
+    }
+  }
+
+  @Test
+  void crashedChildrenAreRestarted() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("crash")) {
+      run.start();
+      SupervisorStatus ready = run.awaitReady("synapse", "router");
+      long synapsePid = pid(ready, "synapse");
+      new ProcessBuilder("kill", "-KILL", String.valueOf(synapsePid)).start().waitFor();
+      SupervisorStatus after =
+          run.awaitStatus(
+              "synapse restarted and ready",
+              s ->
+                  s.processes().stream()
+                      .anyMatch(
+                          p ->
+                              p.name().equals("synapse")
+                                  && p.state() == ProcessState.READY
+                                  && p.pid() != null
+                                  && p.pid() != synapsePid),
+              Duration.ofSeconds(120));
+      ProcessStatus synapse = find(after, "synapse");
+      assertEquals(1, synapse.restarts());
+      assertEquals(137, synapse.lastExit(), "killed by SIGKILL");
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+
+      long routerPid = pid(after, "router");
+      new ProcessBuilder("kill", "-KILL", String.valueOf(routerPid)).start().waitFor();
+      SupervisorStatus routerBack =
+          run.awaitStatus(
+              "router restarted",
+              s ->
+                  s.processes().stream()
+                      .anyMatch(
+                          p ->
+                              p.name().equals("router")
+                                  && p.state() == ProcessState.READY
+                                  && p.pid() != null
+                                  && p.pid() != routerPid),
+              Duration.ofSeconds(60));
+      assertEquals(1, find(routerBack, "router").restarts());
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+    }
+  }
+
+  @Test
+  void repeatedCrashesAreReportedAsACrashLoopWithGrowingBackoff() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("loop")) {
+      // A database password Synapse cannot log in with: it exits at every start.
+      run.env.put("CLOUDRON_POSTGRESQL_PASSWORD", "wrong-" + run.rolePassword);
+      run.start();
+      List<Long> backoffs = new ArrayList<>();
+      SupervisorStatus looping =
+          run.awaitStatus(
+              "synapse crash loop",
+              s -> {
+                ProcessStatus p = find(s, "synapse");
+                if (p.backoffMillis() > 0
+                    && (backoffs.isEmpty()
+                        || backoffs.get(backoffs.size() - 1) != p.backoffMillis())) {
+                  backoffs.add(p.backoffMillis());
+                }
+                return p.state() == ProcessState.CRASH_LOOP;
+              },
+              Duration.ofSeconds(120));
+      ProcessStatus synapse = find(looping, "synapse");
+      assertTrue(synapse.message().contains("crash loop"), synapse.message());
+      assertTrue(synapse.restarts() >= 4, "restarts: " + synapse.restarts());
+      assertTrue(backoffs.size() >= 3, "observed backoffs " + backoffs);
+      for (int i = 1; i < backoffs.size(); i++) {
+        assertTrue(backoffs.get(i) > backoffs.get(i - 1), "backoff grows: " + backoffs);
+      }
+      assertTrue(run.output().contains("ERROR: synapse"), "crash loop logged as an error");
+      // the router keeps serving (its health answers 502 while Synapse is down)
+      assertEquals(ProcessState.READY, find(looping, "router").state());
+    }
+  }
+
+  @Test
+  void editsApplyLiveAndInvalidEditsChangeNothing() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("edit")) {
+      run.start();
+      SupervisorStatus ready = run.awaitReady("synapse", "router");
+      long synapsePid = pid(ready, "synapse");
+      long routerPid = pid(ready, "router");
+      String original = run.readSpec();
+
+      // A Synapse setting: only Synapse restarts.
+      run.writeSpec(
+          original.replace(
+              "  homeserver:\n",
+              "  homeserver:\n    additionalConfig:\n      presence:\n        enabled: false\n"));
+      SupervisorStatus edited =
+          run.awaitStatus(
+              "synapse restarted with the new config",
+              s -> {
+                ProcessStatus p = find(s, "synapse");
+                return p.state() == ProcessState.READY && p.pid() != null && p.pid() != synapsePid;
+              },
+              Duration.ofSeconds(120));
+      assertEquals(routerPid, pid(edited, "router"), "nginx keeps its PID");
+      assertTrue(
+          Files.readString(run.run.resolve("config/synapse/homeserver.yaml"))
+              .contains("presence:\n  enabled: false"));
+      long newSynapsePid = pid(edited, "synapse");
+
+      // An invalid edit: every violation reported with its path, nothing restarts.
+      run.writeSpec(
+          original.replace(
+              "  homeserver:\n",
+              "  homeserver:\n    federation:\n      enabled: maybe\n    medai: {}\n"));
+      SupervisorStatus invalid =
+          run.awaitStatus("the invalid edit reported", s -> !s.specValid(), Duration.ofSeconds(20));
+      assertTrue(
+          invalid.violations().stream()
+              .anyMatch(v -> v.startsWith("spec.homeserver.federation.enabled:")),
+          invalid.violations().toString());
+      assertTrue(
+          invalid.violations().stream()
+              .anyMatch(
+                  v -> v.contains("spec.homeserver.medai") && v.contains("did you mean 'media'")),
+          invalid.violations().toString());
+      Thread.sleep(1500);
+      SupervisorStatus still = run.status();
+      assertEquals(newSynapsePid, pid(still, "synapse"));
+      assertEquals(routerPid, pid(still, "router"));
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+      assertTrue(run.output().contains("spec.homeserver.federation.enabled"));
+
+      // The fix applies.
+      run.writeSpec(
+          original.replace(
+              "  homeserver:\n", "  homeserver:\n    federation:\n      enabled: false\n"));
+      SupervisorStatus fixed =
+          run.awaitStatus(
+              "the fix applied",
+              s -> {
+                ProcessStatus p = find(s, "synapse");
+                return s.specValid()
+                    && p.state() == ProcessState.READY
+                    && p.pid() != null
+                    && p.pid() != newSynapsePid;
+              },
+              Duration.ofSeconds(120));
+      assertEquals(List.of(), fixed.violations());
+      assertEquals(routerPid, pid(fixed, "router"));
+      assertTrue(
+          Files.readString(run.run.resolve("config/synapse/homeserver.yaml"))
+              .contains("federation_domain_whitelist: []"));
+    }
+  }
+
+  @Test
+  void anInvalidFileAtStartRunsTheLastValidSpec() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("badstart")) {
+      run.start();
+      run.awaitReady("synapse", "router");
+      assertEquals(0, run.terminate());
+      run.writeSpec(run.readSpec() + "\n  bogusTopLevel: [\n");
+      run.start();
+      SupervisorStatus status = run.awaitReady("synapse", "router");
+      assertFalse(status.specValid());
+      assertTrue(
+          status.violations().get(0).contains("YAML syntax error"), status.violations().toString());
+      assertNotNull(find(status, "synapse").pid());
+      assertEquals(0, run.terminate());
+    }
+  }
+
+  static long pid(SupervisorStatus status, String name) {
+    Long pid = find(status, name).pid();
+    assertNotNull(pid, name + " has no pid");
+    return pid;
+  }
+
+  static ProcessStatus find(SupervisorStatus status, String name) {
+    return status.processes().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no process " + name + " in " + status));
+  }
+
+  static Map<String, byte[]> secrets(Path dir) throws Exception {
+    Map<String, byte[]> map = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.sorted().toList()) {
+        map.put(f.getFileName().toString(), Files.readAllBytes(f));
+      }
+    }
+    assertNotEquals(0, map.size());
+    return map;
+  }
+}

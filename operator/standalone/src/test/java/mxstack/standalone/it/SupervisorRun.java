@@ -1,0 +1,251 @@
+package mxstack.standalone.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import mxstack.standalone.cloudron.ProcessState;
+import mxstack.standalone.cloudron.ProcessStatus;
+import mxstack.standalone.cloudron.SupervisorStatus;
+
+/**
+ * The Cloudron-mode supervisor as a separate JVM (the packaged jar, started with the flags from
+ * cloudron/jvm.options), against a simulated Cloudron: a temporary /app/data and /run, the
+ * CLOUDRON_* variables, and a database and role of its own on the local PostgreSQL.
+ */
+final class SupervisorRun implements AutoCloseable {
+
+  final Path base;
+  final Path data;
+  final Path run;
+  final String database;
+  final String role;
+  final String rolePassword;
+  final Map<String, String> env = new HashMap<>();
+  final int httpPort;
+  private Process process;
+  private final List<Path> logs = new ArrayList<>();
+  private int starts;
+
+  SupervisorRun(String name) throws Exception {
+    base = Files.createTempDirectory("mxstack-sup-" + name + "-");
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    data = Files.createDirectories(base.resolve("app-data"));
+    run = Files.createDirectories(base.resolve("run"));
+    String suffix = name + "_" + ProcessHandle.current().pid();
+    database = "sup_" + suffix;
+    role = "sup_role_" + suffix;
+    byte[] random = new byte[12];
+    new SecureRandom().nextBytes(random);
+    rolePassword = "pw" + HexFormat.of().formatHex(random);
+    try (Connection c = admin();
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      s.execute("DROP ROLE IF EXISTS " + role);
+      s.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + rolePassword + "'");
+      // PostgreSQL 15: creating a database owned by another role needs membership in it.
+      s.execute("GRANT " + role + " TO " + LocalStack.PG_USER);
+      s.execute(
+          "CREATE DATABASE "
+              + database
+              + " OWNER "
+              + role
+              + " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+    }
+    httpPort = LocalStack.freePort();
+    env.put("CLOUDRON", "1");
+    env.put("CLOUDRON_APP_DOMAIN", "matrix.sup.test");
+    env.put("CLOUDRON_APP_ORIGIN", "https://matrix.sup.test");
+    env.put("CLOUDRON_POSTGRESQL_HOST", LocalStack.PG_HOST);
+    env.put("CLOUDRON_POSTGRESQL_PORT", LocalStack.PG_PORT);
+    env.put("CLOUDRON_POSTGRESQL_USERNAME", role);
+    env.put("CLOUDRON_POSTGRESQL_PASSWORD", rolePassword);
+    env.put("CLOUDRON_POSTGRESQL_DATABASE", database);
+    env.put("MXSTACK_DATA_DIR", data.toString());
+    env.put("MXSTACK_RUN_DIR", run.toString());
+    env.put("MXSTACK_HTTP_PORT", String.valueOf(httpPort));
+    env.put("MXSTACK_SYNAPSE_PORT", String.valueOf(LocalStack.freePort()));
+    env.put("MXSTACK_MAS_PORT", String.valueOf(LocalStack.freePort()));
+    env.put("MXSTACK_MAS_INTERNAL_PORT", String.valueOf(LocalStack.freePort()));
+    env.put("MXSTACK_SYNAPSE_PYTHON", LocalStack.synapsePython());
+    env.put("NGINX_BIN", LocalStack.nginx());
+    env.put("MXSTACK_RUN_AS", "");
+    String masHome = System.getenv("MAS_HOME");
+    env.put("MAS_HOME", masHome != null ? masHome : base.resolve("mas-not-installed").toString());
+  }
+
+  /** Starts the supervisor JVM; its output goes to a log of its own per start. */
+  Process start() throws IOException {
+    Path jar = jar();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String line : Files.readAllLines(LocalStack.repoRoot().resolve("cloudron/jvm.options"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        command.add(line.trim());
+      }
+    }
+    command.add("-jar");
+    command.add(jar.toString());
+    command.add("supervise");
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().clear();
+    builder.environment().put("PATH", System.getenv("PATH"));
+    builder.environment().putAll(env);
+    Path log = base.resolve("supervisor-" + (++starts) + ".log");
+    logs.add(log);
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    process = builder.start();
+    return process;
+  }
+
+  static Path jar() throws IOException {
+    try (var files = Files.list(Path.of("target"))) {
+      return files
+          .filter(p -> p.getFileName().toString().matches("mxstack-standalone-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().contains("tests"))
+          .findFirst()
+          .orElseThrow(() -> new IOException("package the module first: no jar in target/"));
+    }
+  }
+
+  Process process() {
+    return process;
+  }
+
+  SupervisorStatus status() throws IOException {
+    return SupervisorStatus.read(run.resolve("status.json"));
+  }
+
+  ProcessStatus processStatus(String name) throws IOException {
+    return status().processes().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no process " + name));
+  }
+
+  /** Waits until the status satisfies the condition, or fails with the output. */
+  SupervisorStatus awaitStatus(String what, Predicate<SupervisorStatus> condition, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    SupervisorStatus last = null;
+    while (System.nanoTime() < deadline) {
+      if (process != null && !process.isAlive()) {
+        fail(
+            "the supervisor exited with "
+                + process.exitValue()
+                + " while waiting for "
+                + what
+                + "\n"
+                + output());
+      }
+      try {
+        last = status();
+        if (condition.test(last)) {
+          return last;
+        }
+      } catch (IOException e) {
+        // not written yet
+      }
+      Thread.sleep(100);
+    }
+    fail("timed out waiting for " + what + "; last status " + last + "\n" + output());
+    return null;
+  }
+
+  SupervisorStatus awaitReady(String... names) throws Exception {
+    return awaitStatus(
+        "ready: " + String.join(", ", names),
+        s -> {
+          for (String n : names) {
+            if (s.processes().stream()
+                .noneMatch(
+                    p ->
+                        p.name().equals(n) && p.state() == ProcessState.READY && p.pid() != null)) {
+              return false;
+            }
+          }
+          return true;
+        },
+        Duration.ofSeconds(180));
+  }
+
+  /** SIGTERM to the supervisor; returns its exit status. */
+  int terminate() throws Exception {
+    long pid = process.pid();
+    new ProcessBuilder("kill", "-TERM", String.valueOf(pid)).start().waitFor();
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail("the supervisor did not exit within 15 s of SIGTERM\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  /** Every line the supervisor and its children printed, across all starts. */
+  String output() throws IOException {
+    StringBuilder all = new StringBuilder();
+    for (Path log : logs) {
+      all.append(Files.readString(log, StandardCharsets.UTF_8));
+    }
+    return all.toString();
+  }
+
+  void writeSpec(String text) throws IOException {
+    Files.writeString(data.resolve("matrix.yaml"), text, StandardCharsets.UTF_8);
+  }
+
+  String readSpec() throws IOException {
+    return Files.readString(data.resolve("matrix.yaml"), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      String cmd = h.info().commandLine().orElse("");
+      if (cmd.contains(base.toString())) {
+        h.destroyForcibly();
+      }
+    }
+    try (Connection c = admin();
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      s.execute("DROP ROLE IF EXISTS " + role);
+    }
+  }
+
+  private static Connection admin() throws Exception {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://"
+            + LocalStack.PG_HOST
+            + ":"
+            + LocalStack.PG_PORT
+            + "/"
+            + LocalStack.PG_ADMIN_DB,
+        LocalStack.PG_USER,
+        LocalStack.PG_PASSWORD);
+  }
+}
