@@ -42,4 +42,4 @@ export MAS_HOME="${MAS_HOME:-$BASE/mas-not-installed}"
 
 echo "Homeserver (Cloudron mode) on http://127.0.0.1:$PORT  (try: curl http://127.0.0.1:$PORT/_matrix/client/versions)" >&2
 echo "Admin file: $MXSTACK_DATA_DIR/matrix.yaml   status: MXSTACK_RUN_DIR=$MXSTACK_RUN_DIR ./matrixctl status" >&2
-exec java $(cat cloudron/jvm.options | grep -v '^#' | tr '\n' ' ') -jar "$jar" supervise
+exec java @cloudron/jvm.options -jar "$jar" supervise

@@ -52,8 +52,9 @@ fi
 
 log "installing matrix-synapse[postgres]==$SYNAPSE_VERSION into $VENV (found: '$(installed_version)')"
 # pip's chatter goes to stderr so that stdout only carries the venv path.
-"$VENV/bin/python" -m pip install --upgrade pip wheel 1>&2
-"$VENV/bin/python" -m pip install "matrix-synapse[postgres]==$SYNAPSE_VERSION" 1>&2
+# The same hash-pinned set the container image installs (cloudron/synapse-requirements.txt,
+# compiled from cloudron/synapse-requirements.in with pip-compile --generate-hashes).
+"$VENV/bin/python" -m pip install --require-hashes --no-deps -r "$REPO/cloudron/synapse-requirements.txt" 1>&2
 
 got="$(installed_version)"
 if [[ "$got" != "$SYNAPSE_VERSION" ]]; then

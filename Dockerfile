@@ -1,0 +1,59 @@
+# syntax=docker/dockerfile:1
+# The Cloudron app image: the mxstack supervisor (Java), Synapse from PyPI in a venv, and the MAS
+# release. Both stages start from the same pinned Cloudron base image.
+#
+# MAS is downloaded from its GitHub release and must match MAS_SHA256, the sha256 of
+# mas-cli-x86_64-linux.tar.gz for MAS_VERSION. Take it from the release page (or compute it from
+# a download you have verified) and build with:
+#   docker build --build-arg MAS_SHA256=<sha256> -t <registry>/mxstack:<tag> .
+# The build fails when the checksum is missing or wrong.
+
+ARG CLOUDRON_BASE=cloudron/base:5.0.0@sha256:04fd70dbd8ad6149c19de39e35718e024417c3e01dc9c6637eaf4a41ec4e596c
+
+FROM ${CLOUDRON_BASE} AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jdk-headless \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN ./mvnw -B -q -pl operator/standalone -am package -DskipTests -DskipITs -Dspotless.check.skip=true \
+ && mkdir -p /out/mxstack \
+ && cp operator/standalone/target/mxstack-standalone-*.jar /out/mxstack/mxstack-standalone.jar \
+ && cp -r operator/standalone/target/lib /out/mxstack/lib
+
+FROM ${CLOUDRON_BASE}
+ARG MAS_VERSION=1.22.0
+ARG MAS_SHA256=
+
+# A JRE for the supervisor, tini as PID 1 (reaps orphans, passes signals on), and what Synapse's
+# venv needs to build psycopg2.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      openjdk-17-jre-headless tini python3-venv python3-dev libpq-dev build-essential \
+ && rm -rf /var/lib/apt/lists/*
+
+# Synapse: the same hash-pinned requirements the tests install (scripts/setup-synapse-venv.sh).
+COPY cloudron/synapse-requirements.txt /app/code/synapse-requirements.txt
+RUN python3 -m venv /app/code/synapse \
+ && /app/code/synapse/bin/pip install --no-cache-dir --require-hashes --no-deps \
+      -r /app/code/synapse-requirements.txt \
+ && apt-get purge -y build-essential python3-dev && apt-get autoremove -y
+
+# MAS: the release tarball, checked against the pinned sha256, with its share/ assets.
+RUN test -n "${MAS_SHA256}" || { echo "MAS_SHA256 build argument is required (see the top of this Dockerfile)" >&2; exit 1; } \
+ && mkdir -p /app/code/mas \
+ && curl -fsSL -o /tmp/mas.tar.gz \
+      "https://github.com/element-hq/matrix-authentication-service/releases/download/v${MAS_VERSION}/mas-cli-x86_64-linux.tar.gz" \
+ && echo "${MAS_SHA256}  /tmp/mas.tar.gz" | sha256sum -c - \
+ && tar -xzf /tmp/mas.tar.gz -C /app/code/mas \
+ && rm /tmp/mas.tar.gz \
+ && test -x /app/code/mas/mas-cli && test -f /app/code/mas/share/policy.wasm
+
+COPY --from=build /out/mxstack /app/code/mxstack
+COPY cloudron/jvm.options /app/code/jvm.options
+COPY cloudron/start.sh /app/code/start.sh
+RUN printf '#!/bin/sh\nexec java @/app/code/jvm.options -jar /app/code/mxstack/mxstack-standalone.jar "$@"\n' \
+      > /app/code/matrixctl \
+ && chmod +x /app/code/matrixctl /app/code/start.sh
+
+CMD [ "/app/code/start.sh" ]
