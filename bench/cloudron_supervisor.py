@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Benchmarks of the Cloudron-mode supervisor, each measured beside a baseline in the same run.
+
+1. Steady-state RSS of the supervisor JVM, beside Debian's supervisord running the same three
+   children (Synapse, nginx and a stand-in for MAS, which is not installable here).
+2. Time from supervisor start to Synapse exec'd, beside Synapse's own start-to-healthy time on
+   the same config.
+3. Time from an edit of matrix.yaml to the affected process (Synapse) exec'd again.
+
+Prints figures; asserts nothing. Needs what scripts/run-local.sh sets up, and the packaged jar
+(./mvnw -pl operator/standalone -am package -DskipTests). Usage: bench/cloudron_supervisor.py
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+JAR = os.path.join(REPO, "operator/standalone/target/mxstack-standalone-0.1.0-SNAPSHOT.jar")
+VENV = os.environ.get("SYNAPSE_VENV", os.path.join(REPO, ".venv/synapse"))
+PG = {k: os.environ.get("MXSTACK_PG_" + k, d) for k, d in
+      [("HOST", "127.0.0.1"), ("PORT", "5432"), ("USER", "mxstack"), ("PASSWORD", "mxstack"),
+       ("DATABASE", "mxstack_ci")]}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(sql, db=None):
+    env = dict(os.environ, PGPASSWORD=PG["PASSWORD"])
+    subprocess.run(["psql", "-h", PG["HOST"], "-p", PG["PORT"], "-U", PG["USER"], "-d",
+                    db or PG["DATABASE"], "-qc", sql], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def start_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[19])
+
+
+def http_ok(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return 200 <= r.status < 300
+    except Exception:
+        return False
+
+
+def wait(predicate, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise SystemExit("timed out")
+
+
+class Setup:
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="mxstack-bench-")
+        os.chmod(self.base, 0o755)
+        self.db = f"bench_{os.getpid()}"
+        psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+        psql(f"CREATE DATABASE {self.db} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        # A stand-in for MAS (not installable here): the same in both supervisors.
+        mas = os.path.join(self.base, "mas")
+        os.makedirs(os.path.join(mas, "share"))
+        with open(os.path.join(mas, "mas-cli"), "w") as f:
+            f.write('#!/bin/sh\ncase " $* " in *" server "*) exec sleep infinity;; esac\nexit 0\n')
+        os.chmod(os.path.join(mas, "mas-cli"), 0o755)
+        self.ports = {"http": free_port(), "synapse": free_port(), "mas": free_port(),
+                      "masint": free_port()}
+        self.env = {
+            "PATH": os.environ["PATH"], "CLOUDRON": "1",
+            "CLOUDRON_APP_DOMAIN": "matrix.bench.test", "CLOUDRON_APP_ORIGIN": "https://matrix.bench.test",
+            "CLOUDRON_POSTGRESQL_HOST": PG["HOST"], "CLOUDRON_POSTGRESQL_PORT": PG["PORT"],
+            "CLOUDRON_POSTGRESQL_USERNAME": PG["USER"], "CLOUDRON_POSTGRESQL_PASSWORD": PG["PASSWORD"],
+            "CLOUDRON_POSTGRESQL_DATABASE": self.db,
+            "MXSTACK_DATA_DIR": os.path.join(self.base, "data"), "MXSTACK_RUN_DIR": os.path.join(self.base, "run"),
+            "MXSTACK_HTTP_PORT": str(self.ports["http"]), "MXSTACK_SYNAPSE_PORT": str(self.ports["synapse"]),
+            "MXSTACK_MAS_PORT": str(self.ports["mas"]), "MXSTACK_MAS_INTERNAL_PORT": str(self.ports["masint"]),
+            "MXSTACK_SYNAPSE_PYTHON": os.path.join(VENV, "bin/python"), "MXSTACK_RUN_AS": "",
+            "MAS_HOME": mas, "NGINX_BIN": shutil.which("nginx") or "/usr/sbin/nginx",
+            "MALLOC_ARENA_MAX": "2",
+        }
+
+    def supervisor_cmd(self):
+        return ["java", "@" + os.path.join(REPO, "cloudron/jvm.options"), "-jar", JAR, "supervise"]
+
+    def status(self):
+        try:
+            with open(os.path.join(self.env["MXSTACK_RUN_DIR"], "status.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def proc(self, name):
+        s = self.status()
+        if not s:
+            return None
+        for p in s["processes"]:
+            if p["name"] == name:
+                return p
+        return None
+
+    def cleanup(self):
+        psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def run_supervisor(setup):
+    log = open(os.path.join(setup.base, "supervisor.log"), "a")
+    t0 = time.monotonic()
+    p = subprocess.Popen(setup.supervisor_cmd(), env=setup.env, stdout=log, stderr=subprocess.STDOUT)
+    return p, t0
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=20)
+
+
+def ready(setup, *names):
+    return all((setup.proc(n) or {}).get("state") == "READY" for n in names)
+
+
+def bench_rss(setup, settle):
+    p, _ = run_supervisor(setup)
+    wait(lambda: ready(setup, "synapse", "router"))
+    time.sleep(settle)
+    ours = statistics.median(rss_kb(p.pid) for _ in range(5) if time.sleep(0.5) is None)
+    children = [setup.proc(n)["pid"] for n in ("synapse", "mas", "router")]
+    argv = {}
+    for name, pid in zip(("synapse", "mas", "router"), children):
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv[name] = [a.decode() for a in f.read().split(b"\0") if a]
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            argv[name + "_env"] = dict(a.decode().split("=", 1) for a in f.read().split(b"\0") if b"=" in a)
+        argv[name + "_cwd"] = os.readlink(f"/proc/{pid}/cwd")
+    stop(p)
+
+    conf = os.path.join(setup.base, "supervisord.conf")
+    with open(conf, "w") as f:
+        f.write(f"[supervisord]\nnodaemon=true\nlogfile=/dev/null\nlogfile_maxbytes=0\npidfile={setup.base}/supervisord.pid\n")
+        f.write(f"[unix_http_server]\nfile={setup.base}/supervisor.sock\n")
+        for name in ("synapse", "mas", "router"):
+            env = ",".join(f'{k}="{v}"' for k, v in argv[name + "_env"].items())
+            f.write(f"[program:{name}]\ncommand={' '.join(argv[name])}\ndirectory={argv[name + '_cwd']}\n"
+                    f"environment={env}\nautorestart=true\nstopasgroup=true\nkillasgroup=true\n"
+                    "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n")
+    log = open(os.path.join(setup.base, "supervisord.log"), "w")
+    sd = subprocess.Popen(["supervisord", "-c", conf], stdout=log, stderr=subprocess.STDOUT)
+    wait(lambda: http_ok(f"http://127.0.0.1:{setup.ports['synapse']}/health"))
+    time.sleep(settle)
+    theirs = statistics.median(rss_kb(sd.pid) for _ in range(5) if time.sleep(0.5) is None)
+    sd.send_signal(signal.SIGTERM)
+    sd.wait(timeout=30)
+    return ours, theirs
+
+
+def bench_start(setup, runs):
+    added, direct = [], []
+    for _ in range(runs):
+        p, _ = run_supervisor(setup)
+        sup_start = start_ticks(p.pid)
+        pid = wait(lambda: (setup.proc("synapse") or {}).get("pid"))
+        added.append((start_ticks(pid) - sup_start) / CLK_TCK)
+        wait(lambda: ready(setup, "synapse", "router"))
+        synapse_argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[:-1]
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+        stop(p)
+        t0 = time.monotonic()
+        s = subprocess.Popen(synapse_argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait(lambda: http_ok(f"http://127.0.0.1:{setup.ports['synapse']}/health"), timeout=120)
+        direct.append(time.monotonic() - t0)
+        s.terminate()
+        s.wait(timeout=20)
+    return added, direct
+
+
+def bench_edit(setup, runs):
+    p, _ = run_supervisor(setup)
+    wait(lambda: ready(setup, "synapse", "router"))
+    spec = os.path.join(setup.env["MXSTACK_DATA_DIR"], "matrix.yaml")
+    original = open(spec).read()
+    delays = []
+    for i in range(runs):
+        old = setup.proc("synapse")["pid"]
+        router = setup.proc("router")["pid"]
+        text = original.replace("  homeserver:\n",
+                                f"  homeserver:\n    media:\n      maxUploadSize: {10 + i}M\n", 1) \
+            if i % 2 == 0 else original
+        t0 = time.time()
+        with open(spec, "w") as f:
+            f.write(text)
+        new = wait(lambda: (lambda q: q if q and q != old else None)((setup.proc("synapse") or {}).get("pid")))
+        boot = os.stat(f"/proc/{new}").st_ctime  # when /proc/<pid> appeared: the exec
+        delays.append(max(0.0, boot - t0))
+        wait(lambda: ready(setup, "synapse", "router"))
+    stop(p)
+    return delays
+
+
+def main():
+    if not os.path.exists(JAR):
+        sys.exit(f"build the jar first: {JAR}")
+    setup = Setup()
+    try:
+        print("mxstack Cloudron supervisor benchmark")
+        print(f"  JDK: {subprocess.run(['java', '-version'], capture_output=True, text=True).stderr.splitlines()[0]}")
+        print(f"  JVM flags: cloudron/jvm.options; MALLOC_ARENA_MAX={setup.env['MALLOC_ARENA_MAX']}")
+        # Warm start first so secrets and the database schema exist for every measured run.
+        p, _ = run_supervisor(setup)
+        wait(lambda: ready(setup, "synapse", "router"))
+        stop(p)
+        ours, theirs = bench_rss(setup, settle=float(os.environ.get("BENCH_SETTLE", "20")))
+        print(f"\n1. steady-state RSS, same three children (synapse, nginx, MAS stand-in)")
+        print(f"   mxstack supervisor: {ours / 1024:.1f} MB")
+        print(f"   supervisord:        {theirs / 1024:.1f} MB")
+        print(f"   ratio:              {ours / theirs:.2f}x  (target <= 1.5x)")
+        runs = int(os.environ.get("BENCH_RUNS", "5"))
+        added, direct = bench_start(setup, runs)
+        a, d = statistics.median(added), statistics.median(direct)
+        print(f"\n2. start time ({runs} runs, medians; secrets and schema already exist)")
+        print(f"   supervisor start -> Synapse exec'd:      {a * 1000:.0f} ms  (runs: {', '.join(f'{x*1000:.0f}' for x in added)})")
+        print(f"   Synapse alone, start -> /health OK:      {d * 1000:.0f} ms  (runs: {', '.join(f'{x*1000:.0f}' for x in direct)})")
+        print(f"   added / Synapse's own:                   {a / d * 100:.1f} %  (target <= 10 %)")
+        delays = bench_edit(setup, runs)
+        print(f"\n3. matrix.yaml edit -> Synapse exec'd again ({runs} edits)")
+        print(f"   median {statistics.median(delays) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms  (target <= 1000 ms + the child's own start)")
+    finally:
+        setup.cleanup()
+
+
+if __name__ == "__main__":
+    main()
