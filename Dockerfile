@@ -52,6 +52,14 @@ RUN test -n "${MAS_SHA256}" || { echo "MAS_SHA256 build argument is required (se
 COPY --from=build /out/mxstack /app/code/mxstack
 COPY cloudron/jvm.options /app/code/jvm.options
 COPY cloudron/start.sh /app/code/start.sh
+COPY examples/matrix.yaml /app/code/mxstack/example.yaml
+
+# A class-data archive for the planning step (it starts at every boot and every edit): the
+# classes of one validate run, tied to this JDK build and this jar.
+RUN java -XX:ArchiveClassesAtExit=/app/code/mxstack/plan.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -cp /app/code/mxstack/mxstack-standalone.jar mxstack.standalone.cli.Matrixctl \
+      validate /app/code/mxstack/example.yaml
+ENV MXSTACK_CDS_ARCHIVE=/app/code/mxstack/plan.jsa
 RUN printf '#!/bin/sh\nexec java @/app/code/jvm.options -jar /app/code/mxstack/mxstack-standalone.jar "$@"\n' \
       > /app/code/matrixctl \
  && chmod +x /app/code/matrixctl /app/code/start.sh

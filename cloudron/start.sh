@@ -6,4 +6,6 @@
 set -eu
 mkdir -p /run/mxstack /app/data
 chown -R cloudron:cloudron /app/data
-exec /usr/bin/tini -- java @/app/code/jvm.options -jar /app/code/mxstack/mxstack-standalone.jar supervise
+# Fewer glibc malloc arenas: the supervisor's threads would otherwise each grow their own.
+export MALLOC_ARENA_MAX=2
+exec /usr/bin/tini -- java @/app/code/jvm.options -cp /app/code/mxstack/mxstack-standalone.jar mxstack.standalone.cloudron.CloudronMain

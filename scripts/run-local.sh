@@ -39,7 +39,8 @@ export CLOUDRON_POSTGRESQL_DATABASE="$DB"
 export MXSTACK_DATA_DIR="$BASE/data" MXSTACK_RUN_DIR="$BASE/run" MXSTACK_HTTP_PORT="$PORT"
 export MXSTACK_SYNAPSE_PYTHON="$SYNAPSE_VENV/bin/python" MXSTACK_RUN_AS=""
 export MAS_HOME="${MAS_HOME:-$BASE/mas-not-installed}"
+export MALLOC_ARENA_MAX=2
 
 echo "Homeserver (Cloudron mode) on http://127.0.0.1:$PORT  (try: curl http://127.0.0.1:$PORT/_matrix/client/versions)" >&2
 echo "Admin file: $MXSTACK_DATA_DIR/matrix.yaml   status: MXSTACK_RUN_DIR=$MXSTACK_RUN_DIR ./matrixctl status" >&2
-exec java @cloudron/jvm.options -jar "$jar" supervise
+exec java @cloudron/jvm.options -cp "$jar" mxstack.standalone.cloudron.CloudronMain

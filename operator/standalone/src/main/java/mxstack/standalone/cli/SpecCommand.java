@@ -3,7 +3,7 @@ package mxstack.standalone.cli;
 import java.util.concurrent.Callable;
 import mxstack.core.validation.SpecInvalidException;
 import mxstack.standalone.cloudron.CloudronLayout;
-import mxstack.standalone.cloudron.CloudronSupervisor;
+import mxstack.standalone.cloudron.CloudronPlanStep;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +30,7 @@ final class SpecCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try {
-      spec.commandLine().getOut().print(CloudronSupervisor.effectiveSpec(System.getenv()));
+      spec.commandLine().getOut().print(CloudronPlanStep.effectiveSpec(System.getenv()));
       return Matrixctl.OK;
     } catch (SpecInvalidException e) {
       SpecFiles.report(

@@ -27,6 +27,7 @@ final class SuperviseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    // The container starts mxstack.standalone.cloudron.CloudronMain directly (no CLI parser).
     return new CloudronSupervisor(System.getenv(), out).run();
   }
 }

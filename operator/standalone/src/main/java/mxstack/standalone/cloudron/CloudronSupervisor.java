@@ -16,32 +16,21 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import mxstack.core.plan.DesiredState;
-import mxstack.core.plan.PlannedProcess;
-import mxstack.core.plan.Planner;
-import mxstack.core.plan.SecretPaths;
 import mxstack.core.plan.Target;
-import mxstack.core.spec.MatrixDeploymentDocument;
-import mxstack.core.validation.SpecInvalidException;
-import mxstack.core.validation.Violation;
-import mxstack.core.yaml.SpecMapper;
 import mxstack.standalone.apply.ConfigWriter;
-import mxstack.standalone.apply.DerivedSecretWriter;
-import mxstack.standalone.secrets.SecretGenerator;
-import mxstack.standalone.secrets.SecretStore;
 
 /**
- * Cloudron mode: reads the spec from Cloudron's environment and {@code /app/data/matrix.yaml},
- * applies the plan (files, secrets, processes), watches the file and applies valid edits live. An
- * invalid edit is reported and changes nothing: the last valid plan stays in force.
+ * Cloudron mode, the resident part: the container's main process. It runs a planning step (a
+ * short-lived process of its own, {@link CloudronPlanStep}) at start and after every edit of
+ * matrix.yaml, supervises the planned processes, and reports status. An invalid edit is reported
+ * and changes nothing: the last valid plan stays in force.
  */
 public final class CloudronSupervisor {
 
-  /** Where the last applied spec is kept, so a broken file never decides what runs. */
-  static final String LAST_APPLIED = ".mxstack/last-applied.yaml";
+  /** How long one planning step may take. */
+  static final long PLAN_TIMEOUT_SECONDS = 120;
 
   private final Map<String, String> env;
   private final CloudronLayout layout;
@@ -49,9 +38,9 @@ public final class CloudronSupervisor {
   private final PrintStream out;
   private final ProcessSupervisor processes;
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private FileOwnership ownership;
-  private DesiredState current;
+  private boolean applied;
   private List<String> violations = List.of();
+  private List<String> warnings = List.of();
   private boolean specValid = true;
   private String lastSpecText;
   private volatile WatchService watcher;
@@ -68,11 +57,6 @@ public final class CloudronSupervisor {
   /** Runs until SIGTERM or SIGINT; returns the exit status. */
   public int run() throws IOException {
     log("starting in Cloudron mode; data " + layout.dataDir() + ", runtime " + layout.runDir());
-    ownership = FileOwnership.forUser(layout.runAsUser());
-    Files.createDirectories(layout.dataDir());
-    Files.createDirectories(layout.runDir().resolve("nginx"));
-    Files.createDirectories(Path.of(target.dataDir()));
-    createSpecFileIfMissing();
     if (!Files.isExecutable(Path.of(target.masBinary()))) {
       log(
           "WARNING: MAS is not installed ("
@@ -90,10 +74,7 @@ public final class CloudronSupervisor {
     return 0;
   }
 
-  /**
-   * Reads the spec and applies it. Returns false only when there is nothing valid to run (an
-   * invalid spec at the first start with no earlier valid spec kept).
-   */
+  /** Plans and applies; false when nothing valid could be started at all. */
   synchronized boolean reconcile(boolean firstStart) throws IOException {
     String adminText =
         Files.exists(layout.specFile())
@@ -103,115 +84,84 @@ public final class CloudronSupervisor {
       return true;
     }
     lastSpecText = adminText;
-    CloudronEnvironment.Layer layer = CloudronEnvironment.read(env, layout.environmentSecretsDir());
-    MatrixDeploymentDocument document;
-    DesiredState plan;
-    try {
-      document = SpecSources.load(layer.tree(), adminText);
-      plan = Planner.plan(document.spec(), SecretPaths.of(target), target);
-    } catch (SpecInvalidException e) {
+    PlanWire.Result result = planStep(firstStart);
+    if (result == null) {
+      writeStatus();
+      return applied;
+    }
+    if (result.outcome() != PlanWire.Outcome.VALID) {
       specValid = false;
-      violations = e.violations().stream().map(Violation::toString).toList();
+      violations = result.violations();
       log("ERROR: " + layout.specFile() + " is invalid; nothing was changed:");
       violations.forEach(v -> log("  " + v));
-      if (current == null && firstStart) {
-        return startFromLastApplied(layer);
-      }
-      writeStatus();
-      return current != null;
+    } else {
+      specValid = true;
+      violations = List.of();
     }
-    writeEnvironmentSecrets(layer);
-    apply(plan, document);
-    specValid = true;
-    violations = List.of();
-    plan.warnings().forEach(w -> log("warning: " + w));
+    if (result.outcome() == PlanWire.Outcome.INVALID) {
+      writeStatus();
+      return applied;
+    }
+    warnings = result.warnings();
+    warnings.forEach(w -> log("warning: " + w));
+    processes.apply(result.processes(), new HashSet<>(result.restart()));
+    applied = true;
     writeStatus();
     return true;
   }
 
-  private boolean startFromLastApplied(CloudronEnvironment.Layer layer) throws IOException {
-    Path last = layout.dataDir().resolve(LAST_APPLIED);
-    if (!Files.exists(last)) {
-      return false;
+  /** Runs the planning step in its own JVM; null when it failed (reported in the log). */
+  private PlanWire.Result planStep(boolean firstStart) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        List.of(
+            "-XX:+UseSerialGC",
+            "-Xmx128m",
+            "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto",
+            "-Xlog:all=warning:stderr"));
+    String archive = env.get("MXSTACK_CDS_ARCHIVE");
+    if (archive != null && Files.isReadable(Path.of(archive))) {
+      command.add("-XX:SharedArchiveFile=" + archive);
     }
-    log(
-        "starting from the last valid spec ("
-            + last
-            + ") until "
-            + layout.specFile()
-            + " is fixed");
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "mxstack.standalone.cli.Matrixctl",
+            "cloudron-plan"));
+    if (firstStart) {
+      command.add("--first-start");
+    }
+    for (String name : processes.names()) {
+      command.add("--running=" + name);
+    }
     try {
-      MatrixDeploymentDocument document =
-          SpecSources.load(layer.tree(), Files.readString(last, StandardCharsets.UTF_8));
-      writeEnvironmentSecrets(layer);
-      apply(Planner.plan(document.spec(), SecretPaths.of(target), target), null);
-      writeStatus();
-      return true;
-    } catch (SpecInvalidException e) {
-      log("ERROR: the last valid spec no longer validates either: " + e.getMessage());
-      return false;
-    }
-  }
-
-  private void apply(DesiredState plan, MatrixDeploymentDocument document) throws IOException {
-    new ConfigWriter(Path.of(target.configDir())).writeAll(plan.files());
-    SecretStore.EnsureResult secrets =
-        new SecretStore(Path.of(target.secretsDir()), new SecretGenerator()).ensure(plan.secrets());
-    if (!secrets.created().isEmpty()) {
-      log("generated secrets: " + String.join(", ", secrets.created()));
-    }
-    List<String> derivedChanged =
-        new DerivedSecretWriter(SecretPaths.of(target)).writeAll(plan.derivedSecrets());
-    Set<String> restart = new HashSet<>();
-    if (current != null) {
-      for (String name : derivedChanged) {
-        String path = SecretPaths.of(target).derived(name);
-        for (PlannedProcess p : plan.processes()) {
-          if (p.secretFiles().contains(path)) {
-            restart.add(p.name());
-          }
-        }
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+      Process step = builder.start();
+      String wire;
+      try (InputStream in = step.getInputStream()) {
+        wire = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
-    }
-    if (ownership != null) {
-      ownership.giveTree(Path.of(target.secretsDir()));
-      ownership.giveTree(Path.of(target.derivedSecretsDir()));
-      ownership.giveTree(layout.environmentSecretsDir());
-      ownership.giveTree(Path.of(target.dataDir()));
-      ownership.giveTree(layout.runDir().resolve("nginx"));
-    }
-    current = plan;
-    processes.apply(plan.processes(), restart);
-    if (document != null) {
-      Path last = layout.dataDir().resolve(LAST_APPLIED);
-      ConfigWriter.write(
-          last,
-          (lastSpecText.isBlank() ? "" : lastSpecText).getBytes(StandardCharsets.UTF_8),
-          0600);
-    }
-  }
-
-  private void writeEnvironmentSecrets(CloudronEnvironment.Layer layer) throws IOException {
-    Path dir = layout.environmentSecretsDir();
-    Files.createDirectories(dir);
-    for (Map.Entry<String, String> secret : layer.secrets().entrySet()) {
-      ConfigWriter.write(
-          dir.resolve(secret.getKey()), secret.getValue().getBytes(StandardCharsets.UTF_8), 0600);
-    }
-  }
-
-  private void createSpecFileIfMissing() throws IOException {
-    Path file = layout.specFile();
-    if (Files.exists(file)) {
-      return;
-    }
-    try (InputStream in = getClass().getResourceAsStream("/mxstack/templates/matrix.yaml")) {
-      if (in == null) {
-        throw new IOException("the matrix.yaml template is missing from the application");
+      if (!step.waitFor(PLAN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        step.destroyForcibly();
+        log("ERROR: the planning step did not finish in " + PLAN_TIMEOUT_SECONDS + " s");
+        return null;
       }
-      ConfigWriter.write(file, in.readAllBytes(), 0644);
+      if (step.exitValue() != 0) {
+        log("ERROR: the planning step failed (exit " + step.exitValue() + "); nothing was changed");
+        return null;
+      }
+      return PlanWire.decode(wire);
+    } catch (IOException | RuntimeException e) {
+      log("ERROR: could not run the planning step: " + e.getMessage());
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
-    log("created " + file + " with commented examples; edit it to change settings");
   }
 
   /** Applies edits of matrix.yaml as they happen, until stopped. */
@@ -236,9 +186,9 @@ public final class CloudronSupervisor {
           continue;
         }
         // Editors write in several steps; let them finish before reading.
-        Thread.sleep(150);
+        Thread.sleep(100);
         WatchKey more;
-        while ((more = watcher.poll(100, TimeUnit.MILLISECONDS)) != null) {
+        while ((more = watcher.poll(50, TimeUnit.MILLISECONDS)) != null) {
           more.pollEvents();
           more.reset();
         }
@@ -251,10 +201,6 @@ public final class CloudronSupervisor {
     } catch (ClosedWatchServiceException | InterruptedException e) {
       // shutting down
     }
-    awaitStop();
-  }
-
-  private void awaitStop() {
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -289,15 +235,16 @@ public final class CloudronSupervisor {
 
   private void writeStatus() {
     try {
-      new SupervisorStatus(
+      String json =
+          StatusJson.render(
               Instant.now().toString(),
               layout.specFile().toString(),
               specValid,
               violations,
-              current == null ? List.of() : current.warnings(),
+              warnings,
               Files.isExecutable(Path.of(target.masBinary())),
-              processes.status())
-          .write(layout.statusFile());
+              processes.status());
+      ConfigWriter.write(layout.statusFile(), json.getBytes(StandardCharsets.UTF_8), 0644);
     } catch (IOException e) {
       log("could not write " + layout.statusFile() + ": " + e.getMessage());
     }
@@ -307,23 +254,5 @@ public final class CloudronSupervisor {
     synchronized (out) {
       out.println("supervisor | " + line);
     }
-  }
-
-  /** The effective spec as YAML (for {@code matrixctl spec --effective}); throws if invalid. */
-  public static String effectiveSpec(Map<String, String> env)
-      throws IOException, SpecInvalidException {
-    CloudronLayout layout = CloudronLayout.fromEnvironment(env);
-    CloudronEnvironment.Layer layer = CloudronEnvironment.read(env, layout.environmentSecretsDir());
-    String adminText =
-        Files.exists(layout.specFile())
-            ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
-            : "";
-    MatrixDeploymentDocument document = SpecSources.load(layer.tree(), adminText);
-    List<String> notes = new ArrayList<>();
-    notes.add("# The effective MatrixDeployment: Cloudron's environment with " + layout.specFile());
-    notes.add("# merged over it and every default filled in. Secret values never appear here:");
-    notes.add("# references point at files; on Kubernetes, replace each file reference with");
-    notes.add("# secretName/key of a Secret holding the same value before `kubectl apply`.");
-    return String.join("\n", notes) + "\n" + SpecMapper.toYaml(document);
   }
 }

@@ -99,9 +99,10 @@ final class SupervisorRun implements AutoCloseable {
         command.add(line.trim());
       }
     }
-    command.add("-jar");
+    // As start.sh runs it: the plain main class, not the CLI.
+    command.add("-cp");
     command.add(jar.toString());
-    command.add("supervise");
+    command.add("mxstack.standalone.cloudron.CloudronMain");
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().clear();
     builder.environment().put("PATH", System.getenv("PATH"));

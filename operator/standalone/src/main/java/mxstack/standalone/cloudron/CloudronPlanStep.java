@@ -1,0 +1,184 @@
+package mxstack.standalone.cloudron;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import mxstack.core.plan.DesiredState;
+import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.Planner;
+import mxstack.core.plan.SecretPaths;
+import mxstack.core.plan.Target;
+import mxstack.core.spec.MatrixDeploymentDocument;
+import mxstack.core.validation.SpecInvalidException;
+import mxstack.core.validation.Violation;
+import mxstack.core.yaml.SpecMapper;
+import mxstack.standalone.apply.ConfigWriter;
+import mxstack.standalone.apply.DerivedSecretWriter;
+import mxstack.standalone.secrets.SecretGenerator;
+import mxstack.standalone.secrets.SecretStore;
+
+/**
+ * One planning pass in Cloudron mode, run in a short-lived process of its own: reads Cloudron's
+ * environment and matrix.yaml, validates, renders the configs, creates missing secrets and the
+ * derived secret files, and reports the processes to run. The resident supervisor stays small
+ * because the YAML, JSON and rendering code lives and dies here.
+ */
+public final class CloudronPlanStep {
+
+  /** Where the last applied admin file is kept, so a broken file never decides what runs. */
+  static final String LAST_APPLIED = ".mxstack/last-applied.yaml";
+
+  private final Map<String, String> env;
+  private final CloudronLayout layout;
+  private final Target target;
+  private final PrintStream log;
+
+  /** A planning pass over the given environment, logging to {@code log}. */
+  public CloudronPlanStep(Map<String, String> env, PrintStream log) {
+    this.env = env;
+    this.layout = CloudronLayout.fromEnvironment(env);
+    this.target = layout.target();
+    this.log = log;
+  }
+
+  /**
+   * Plans and applies the files; returns the result in the wire format.
+   *
+   * @param firstStart true at container start: creates matrix.yaml if missing and falls back to the
+   *     last valid spec when the file is invalid
+   * @param running names of processes already running (to tell which need a restart because a
+   *     secret they read changed)
+   */
+  public String run(boolean firstStart, List<String> running) throws IOException {
+    Files.createDirectories(layout.dataDir());
+    Files.createDirectories(layout.runDir().resolve("nginx"));
+    Files.createDirectories(Path.of(target.dataDir()));
+    if (firstStart) {
+      createSpecFileIfMissing();
+    }
+    String adminText =
+        Files.exists(layout.specFile())
+            ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
+            : "";
+    CloudronEnvironment.Layer layer = CloudronEnvironment.read(env, layout.environmentSecretsDir());
+    try {
+      DesiredState plan = plan(layer, adminText);
+      List<String> restart = apply(plan, layer, running);
+      ConfigWriter.write(
+          layout.dataDir().resolve(LAST_APPLIED), adminText.getBytes(StandardCharsets.UTF_8), 0600);
+      return PlanWire.encode(
+          new PlanWire.Result(
+              PlanWire.Outcome.VALID, List.of(), plan.warnings(), restart, plan.processes()));
+    } catch (SpecInvalidException e) {
+      List<String> violations = e.violations().stream().map(Violation::toString).toList();
+      Path last = layout.dataDir().resolve(LAST_APPLIED);
+      if (firstStart && Files.exists(last)) {
+        try {
+          DesiredState plan = plan(layer, Files.readString(last, StandardCharsets.UTF_8));
+          log("starting from the last valid spec until " + layout.specFile() + " is fixed");
+          List<String> restart = apply(plan, layer, running);
+          return PlanWire.encode(
+              new PlanWire.Result(
+                  PlanWire.Outcome.FALLBACK,
+                  violations,
+                  plan.warnings(),
+                  restart,
+                  plan.processes()));
+        } catch (SpecInvalidException stale) {
+          log("the last valid spec no longer validates either");
+        }
+      }
+      return PlanWire.encode(
+          new PlanWire.Result(
+              PlanWire.Outcome.INVALID, violations, List.of(), List.of(), List.of()));
+    }
+  }
+
+  private DesiredState plan(CloudronEnvironment.Layer layer, String adminText)
+      throws SpecInvalidException {
+    MatrixDeploymentDocument document = SpecSources.load(layer.tree(), adminText);
+    return Planner.plan(document.spec(), SecretPaths.of(target), target);
+  }
+
+  private List<String> apply(
+      DesiredState plan, CloudronEnvironment.Layer layer, List<String> running) throws IOException {
+    Path envSecrets = layout.environmentSecretsDir();
+    Files.createDirectories(envSecrets);
+    for (Map.Entry<String, String> secret : layer.secrets().entrySet()) {
+      ConfigWriter.write(
+          envSecrets.resolve(secret.getKey()),
+          secret.getValue().getBytes(StandardCharsets.UTF_8),
+          0600);
+    }
+    new ConfigWriter(Path.of(target.configDir())).writeAll(plan.files());
+    SecretStore.EnsureResult secrets =
+        new SecretStore(Path.of(target.secretsDir()), new SecretGenerator()).ensure(plan.secrets());
+    if (!secrets.created().isEmpty()) {
+      log("generated secrets: " + String.join(", ", secrets.created()));
+    }
+    List<String> derivedChanged =
+        new DerivedSecretWriter(SecretPaths.of(target)).writeAll(plan.derivedSecrets());
+    List<String> restart = new ArrayList<>();
+    for (String name : derivedChanged) {
+      String path = SecretPaths.of(target).derived(name);
+      for (PlannedProcess p : plan.processes()) {
+        if (running.contains(p.name())
+            && p.secretFiles().contains(path)
+            && !restart.contains(p.name())) {
+          restart.add(p.name());
+        }
+      }
+    }
+    FileOwnership ownership = FileOwnership.forUser(layout.runAsUser());
+    if (ownership != null) {
+      ownership.giveTree(Path.of(target.secretsDir()));
+      ownership.giveTree(Path.of(target.derivedSecretsDir()));
+      ownership.giveTree(envSecrets);
+      ownership.giveTree(Path.of(target.dataDir()));
+      ownership.giveTree(layout.runDir().resolve("nginx"));
+    }
+    return restart;
+  }
+
+  private void createSpecFileIfMissing() throws IOException {
+    Path file = layout.specFile();
+    if (Files.exists(file)) {
+      return;
+    }
+    try (InputStream in = getClass().getResourceAsStream("/mxstack/templates/matrix.yaml")) {
+      if (in == null) {
+        throw new IOException("the matrix.yaml template is missing from the application");
+      }
+      ConfigWriter.write(file, in.readAllBytes(), 0644);
+    }
+    log("created " + file + " with commented examples; edit it to change settings");
+  }
+
+  private void log(String line) {
+    log.println("supervisor | " + line);
+  }
+
+  /** The effective spec as YAML (for {@code matrixctl spec --effective}); throws if invalid. */
+  public static String effectiveSpec(Map<String, String> env)
+      throws IOException, SpecInvalidException {
+    CloudronLayout layout = CloudronLayout.fromEnvironment(env);
+    CloudronEnvironment.Layer layer = CloudronEnvironment.read(env, layout.environmentSecretsDir());
+    String adminText =
+        Files.exists(layout.specFile())
+            ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
+            : "";
+    MatrixDeploymentDocument document = SpecSources.load(layer.tree(), adminText);
+    List<String> notes = new ArrayList<>();
+    notes.add("# The effective MatrixDeployment: Cloudron's environment with " + layout.specFile());
+    notes.add("# merged over it and every default filled in. Secret values never appear here:");
+    notes.add("# references point at files; on Kubernetes, replace each file reference with");
+    notes.add("# secretName/key of a Secret holding the same value before `kubectl apply`.");
+    return String.join("\n", notes) + "\n" + SpecMapper.toYaml(document);
+  }
+}

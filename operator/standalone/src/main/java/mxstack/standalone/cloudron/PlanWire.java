@@ -1,0 +1,182 @@
+package mxstack.standalone.cloudron;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.ReadinessCheck;
+
+/**
+ * The line format in which the planning step hands its result to the resident supervisor: one
+ * keyword and percent-encoded tokens per line. Plain text keeps the resident free of the YAML and
+ * JSON libraries the planning step needs, and so small.
+ */
+final class PlanWire {
+
+  /** What the planning step decided about the spec. */
+  enum Outcome {
+    /** The spec is valid and applied. */
+    VALID,
+    /** The spec is invalid; the last valid spec kept on disk was applied instead. */
+    FALLBACK,
+    /** The spec is invalid and nothing was applied. */
+    INVALID
+  }
+
+  /**
+   * A planning result.
+   *
+   * @param outcome valid, fallback or invalid
+   * @param violations every violation, when not valid
+   * @param warnings the plan's warnings
+   * @param restart processes to restart although their hash is unchanged (a secret changed)
+   * @param processes the planned processes, when applied
+   */
+  record Result(
+      Outcome outcome,
+      List<String> violations,
+      List<String> warnings,
+      List<String> restart,
+      List<PlannedProcess> processes) {}
+
+  private PlanWire() {}
+
+  static String encode(Result result) {
+    StringBuilder out = new StringBuilder();
+    line(out, "outcome", result.outcome().name());
+    result.violations().forEach(v -> line(out, "violation", v));
+    result.warnings().forEach(w -> line(out, "warning", w));
+    result.restart().forEach(r -> line(out, "restart", r));
+    for (PlannedProcess p : result.processes()) {
+      line(out, "process", p.name());
+      line(out, "argv", p.argv().toArray(String[]::new));
+      p.env().forEach((k, v) -> line(out, "env", k, v));
+      if (p.user() != null) {
+        line(out, "user", p.user());
+      }
+      line(out, "cwd", p.workingDir());
+      p.ports().forEach(port -> line(out, "port", String.valueOf(port)));
+      check(out, "ready", p.readiness());
+      check(out, "live", p.liveness());
+      p.dependsOn().forEach(d -> line(out, "dep", d));
+      p.preStart().forEach(step -> line(out, "pre", step.toArray(String[]::new)));
+      p.inputFiles().forEach(f -> line(out, "input", f));
+      p.secretFiles().forEach(f -> line(out, "secret", f));
+      line(out, "hash", p.inputsHash());
+      line(out, "end");
+    }
+    return out.toString();
+  }
+
+  static Result decode(String text) {
+    Outcome outcome = Outcome.INVALID;
+    List<String> violations = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    List<String> restart = new ArrayList<>();
+    List<PlannedProcess> processes = new ArrayList<>();
+    Builder p = null;
+    for (String raw : text.split("\n")) {
+      if (raw.isBlank()) {
+        continue;
+      }
+      String[] parts = raw.split(" ", -1);
+      List<String> args = new ArrayList<>();
+      for (int i = 1; i < parts.length; i++) {
+        args.add(URLDecoder.decode(parts[i], StandardCharsets.UTF_8));
+      }
+      String first = args.isEmpty() ? null : args.get(0);
+      switch (parts[0]) {
+        case "outcome" -> outcome = Outcome.valueOf(first);
+        case "violation" -> violations.add(first);
+        case "warning" -> warnings.add(first);
+        case "restart" -> restart.add(first);
+        case "process" -> p = new Builder(first);
+        case "argv" -> p.argv = args;
+        case "env" -> p.env.put(args.get(0), args.get(1));
+        case "user" -> p.user = first;
+        case "cwd" -> p.cwd = first;
+        case "port" -> p.ports.add(Integer.parseInt(first));
+        case "ready" -> p.ready = check(args);
+        case "live" -> p.live = check(args);
+        case "dep" -> p.deps.add(first);
+        case "pre" -> p.pre.add(args);
+        case "input" -> p.inputs.add(first);
+        case "secret" -> p.secrets.add(first);
+        case "hash" -> p.hash = first;
+        case "end" -> {
+          processes.add(p.build());
+          p = null;
+        }
+        default -> throw new IllegalArgumentException("unknown plan line: " + parts[0]);
+      }
+    }
+    return new Result(outcome, violations, warnings, restart, processes);
+  }
+
+  private static void check(StringBuilder out, String key, ReadinessCheck c) {
+    line(
+        out,
+        key,
+        c.kind().name(),
+        c.host(),
+        String.valueOf(c.port()),
+        c.path() == null ? "" : c.path());
+  }
+
+  private static ReadinessCheck check(List<String> args) {
+    return new ReadinessCheck(
+        ReadinessCheck.Kind.valueOf(args.get(0)),
+        args.get(1),
+        Integer.parseInt(args.get(2)),
+        args.get(3).isEmpty() ? null : args.get(3));
+  }
+
+  private static void line(StringBuilder out, String key, String... tokens) {
+    out.append(key);
+    for (String token : tokens) {
+      out.append(' ').append(URLEncoder.encode(token, StandardCharsets.UTF_8));
+    }
+    out.append('\n');
+  }
+
+  private static final class Builder {
+    final String name;
+    List<String> argv = List.of();
+    final Map<String, String> env = new LinkedHashMap<>();
+    String user;
+    String cwd;
+    final List<Integer> ports = new ArrayList<>();
+    ReadinessCheck ready;
+    ReadinessCheck live;
+    final List<String> deps = new ArrayList<>();
+    final List<List<String>> pre = new ArrayList<>();
+    final List<String> inputs = new ArrayList<>();
+    final List<String> secrets = new ArrayList<>();
+    String hash;
+
+    Builder(String name) {
+      this.name = name;
+    }
+
+    PlannedProcess build() {
+      return new PlannedProcess(
+          name,
+          List.copyOf(argv),
+          Map.copyOf(env),
+          user,
+          cwd,
+          List.copyOf(ports),
+          ready,
+          live,
+          List.copyOf(deps),
+          List.copyOf(pre),
+          List.copyOf(inputs),
+          List.copyOf(secrets),
+          hash);
+    }
+  }
+}
