@@ -52,13 +52,19 @@ RUN test -n "${MAS_SHA256}" || { echo "MAS_SHA256 build argument is required (se
 COPY --from=build /out/mxstack /app/code/mxstack
 COPY cloudron/jvm.options /app/code/jvm.options
 COPY cloudron/start.sh /app/code/start.sh
-COPY examples/matrix.yaml /app/code/mxstack/example.yaml
 
-# A class-data archive for the planning step (it starts at every boot and every edit): the
-# classes of one validate run, tied to this JDK build and this jar.
-RUN java -XX:ArchiveClassesAtExit=/app/code/mxstack/plan.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-      -cp /app/code/mxstack/mxstack-standalone.jar mxstack.standalone.cli.Matrixctl \
-      validate /app/code/mxstack/example.yaml
+# A class-data archive for the planning step (it runs at every boot and every edit), trained on
+# one planning run against a throwaway simulated Cloudron. It is tied to this JDK build and jar.
+RUN mkdir -p /tmp/train \
+ && env CLOUDRON_APP_DOMAIN=matrix.example.com CLOUDRON_APP_ORIGIN=https://matrix.example.com \
+      CLOUDRON_POSTGRESQL_HOST=postgresql CLOUDRON_POSTGRESQL_PORT=5432 \
+      CLOUDRON_POSTGRESQL_USERNAME=user CLOUDRON_POSTGRESQL_PASSWORD=train \
+      CLOUDRON_POSTGRESQL_DATABASE=db MXSTACK_DATA_DIR=/tmp/train/data MXSTACK_RUN_DIR=/tmp/train/run \
+      MXSTACK_RUN_AS= \
+    java -XX:ArchiveClassesAtExit=/app/code/mxstack/plan.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -cp /app/code/mxstack/mxstack-standalone.jar mxstack.standalone.cloudron.CloudronPlanStep --first-start \
+      > /dev/null \
+ && rm -rf /tmp/train
 ENV MXSTACK_CDS_ARCHIVE=/app/code/mxstack/plan.jsa
 RUN printf '#!/bin/sh\nexec java @/app/code/jvm.options -jar /app/code/mxstack/mxstack-standalone.jar "$@"\n' \
       > /app/code/matrixctl \

@@ -88,6 +88,7 @@ class Setup:
         with open(os.path.join(mas, "mas-cli"), "w") as f:
             f.write('#!/bin/sh\ncase " $* " in *" server "*) exec sleep infinity;; esac\nexit 0\n')
         os.chmod(os.path.join(mas, "mas-cli"), 0o755)
+        self.resident_archive = None
         self.ports = {"http": free_port(), "synapse": free_port(), "mas": free_port(),
                       "masint": free_port()}
         self.env = {
@@ -105,7 +106,8 @@ class Setup:
         }
 
     def supervisor_cmd(self):
-        return ["java", "@" + os.path.join(REPO, "cloudron/jvm.options"), "-cp", JAR,
+        extra = [f"-XX:SharedArchiveFile={self.resident_archive}"] if self.resident_archive else []
+        return ["java", "@" + os.path.join(REPO, "cloudron/jvm.options")] + extra + ["-cp", JAR,
                 "mxstack.standalone.cloudron.CloudronMain"]
 
     def status(self):
@@ -230,15 +232,26 @@ def main():
         print("mxstack Cloudron supervisor benchmark")
         print(f"  JDK: {subprocess.run(['java', '-version'], capture_output=True, text=True).stderr.splitlines()[0]}")
         print(f"  JVM flags: cloudron/jvm.options; MALLOC_ARENA_MAX={setup.env['MALLOC_ARENA_MAX']}")
-        # A class-data archive for the planning step, as the container image builds one.
+        # A class-data archive for the planning step, trained on one planning run as the
+        # container image's build does.
         archive = os.path.join(setup.base, "plan.jsa")
         subprocess.run(["java", "-XX:ArchiveClassesAtExit=" + archive, "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC", "-cp", JAR, "mxstack.standalone.cli.Matrixctl", "validate",
-                        os.path.join(REPO, "examples/matrix.yaml")], check=True,
+                        "-XX:+UseSerialGC", "-cp", JAR, "mxstack.standalone.cloudron.CloudronPlanStep",
+                        "--first-start"], check=True, env=setup.env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.environ.get("BENCH_CDS", "1") == "1":
             setup.env["MXSTACK_CDS_ARCHIVE"] = archive
-        print(f"  planning step class-data archive: {'yes' if 'MXSTACK_CDS_ARCHIVE' in setup.env else 'no'}")
+        if os.environ.get("BENCH_CDS", "1") == "1":
+            # and one for the resident supervisor, trained on a start and a SIGTERM
+            resident = os.path.join(setup.base, "resident.jsa")
+            p = subprocess.Popen(["java", "@" + os.path.join(REPO, "cloudron/jvm.options"),
+                                  "-XX:ArchiveClassesAtExit=" + resident, "-cp", JAR,
+                                  "mxstack.standalone.cloudron.CloudronMain"], env=setup.env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait(lambda: ready(setup, "synapse", "router"))
+            stop(p)
+            setup.resident_archive = resident
+        print(f"  class-data archives (planning step, resident): {'yes' if setup.resident_archive else 'no'}")
         # Warm start first so secrets and the database schema exist for every measured run.
         p, _ = run_supervisor(setup)
         wait(lambda: ready(setup, "synapse", "router"))

@@ -66,8 +66,17 @@ public record CloudronLayout(
 
   private static String defaultUser() {
     // In the container the supervisor starts as root and runs its children as "cloudron".
-    boolean root = "root".equals(System.getProperty("user.name"));
-    return root && Files.exists(Path.of("/home/cloudron")) ? "cloudron" : "";
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return "";
+    }
+    try {
+      boolean exists =
+          Files.readAllLines(Path.of("/etc/passwd")).stream()
+              .anyMatch(l -> l.startsWith("cloudron:"));
+      return exists ? "cloudron" : "";
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   /** The planner's view of this layout. */

@@ -100,6 +100,30 @@ public final class CloudronPlanStep {
     }
   }
 
+  /**
+   * Entry point of the planning process the resident supervisor starts: {@code [--first-start]
+   * [--running=NAME]...}; prints the plan in the wire format, logs to stderr. A plain main, so the
+   * step does not pay for a command-line parser at every boot and edit.
+   */
+  public static void main(String[] args) throws IOException {
+    boolean firstStart = false;
+    List<String> running = new ArrayList<>();
+    for (String arg : args) {
+      if (arg.equals("--first-start")) {
+        firstStart = true;
+      } else if (arg.startsWith("--running=")) {
+        running.add(arg.substring("--running=".length()));
+      } else {
+        System.err.println("unknown argument " + arg);
+        System.exit(1);
+      }
+    }
+    PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+    String wire = new CloudronPlanStep(System.getenv(), log).run(firstStart, running);
+    System.out.print(wire);
+    System.out.flush();
+  }
+
   private DesiredState plan(CloudronEnvironment.Layer layer, String adminText)
       throws SpecInvalidException {
     MatrixDeploymentDocument document = SpecSources.load(layer.tree(), adminText);

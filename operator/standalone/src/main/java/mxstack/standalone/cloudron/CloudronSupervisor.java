@@ -56,6 +56,8 @@ public final class CloudronSupervisor {
 
   /** Runs until SIGTERM or SIGINT; returns the exit status. */
   public int run() throws IOException {
+    // The planning step starts first: the rest of the set-up happens while it runs.
+    Process firstPlan = startPlanStep(true);
     log("starting in Cloudron mode; data " + layout.dataDir() + ", runtime " + layout.runDir());
     if (!Files.isExecutable(Path.of(target.masBinary()))) {
       log(
@@ -65,7 +67,7 @@ public final class CloudronSupervisor {
               + " run without it; logins need MAS in mas mode.");
     }
     installSignalHandlers();
-    if (!reconcile(true)) {
+    if (!reconcile(true, firstPlan)) {
       log("ERROR: no valid spec to start from; fix " + layout.specFile() + " and restart");
       writeStatus();
       return 2;
@@ -75,16 +77,16 @@ public final class CloudronSupervisor {
   }
 
   /** Plans and applies; false when nothing valid could be started at all. */
-  synchronized boolean reconcile(boolean firstStart) throws IOException {
+  synchronized boolean reconcile(boolean firstStart, Process started) throws IOException {
     String adminText =
         Files.exists(layout.specFile())
             ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
             : "";
-    if (!firstStart && adminText.equals(lastSpecText)) {
+    if (started == null && adminText.equals(lastSpecText)) {
       return true;
     }
     lastSpecText = adminText;
-    PlanWire.Result result = planStep(firstStart);
+    PlanWire.Result result = finishPlanStep(started != null ? started : startPlanStep(firstStart));
     if (result == null) {
       writeStatus();
       return applied;
@@ -110,27 +112,22 @@ public final class CloudronSupervisor {
     return true;
   }
 
-  /** Runs the planning step in its own JVM; null when it failed (reported in the log). */
-  private PlanWire.Result planStep(boolean firstStart) {
+  /** Starts the planning step in its own JVM; null when it could not start (logged). */
+  private Process startPlanStep(boolean firstStart) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        List.of(
-            "-XX:+UseSerialGC",
-            "-Xmx128m",
-            "-XX:TieredStopAtLevel=1",
-            "-Xshare:auto",
-            "-Xlog:all=warning:stderr"));
+    command.add("-XX:+UseSerialGC");
+    command.add("-Xmx128m");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Xshare:auto");
+    command.add("-Xlog:all=warning:stderr");
     String archive = env.get("MXSTACK_CDS_ARCHIVE");
     if (archive != null && Files.isReadable(Path.of(archive))) {
       command.add("-XX:SharedArchiveFile=" + archive);
     }
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "mxstack.standalone.cli.Matrixctl",
-            "cloudron-plan"));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(CloudronPlanStep.class.getName());
     if (firstStart) {
       command.add("--first-start");
     }
@@ -138,9 +135,19 @@ public final class CloudronSupervisor {
       command.add("--running=" + name);
     }
     try {
-      ProcessBuilder builder = new ProcessBuilder(command);
-      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-      Process step = builder.start();
+      return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    } catch (IOException e) {
+      log("ERROR: could not run the planning step: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** Reads the planning step's result; null when it failed (reported in the log). */
+  private PlanWire.Result finishPlanStep(Process step) {
+    if (step == null) {
+      return null;
+    }
+    try {
       String wire;
       try (InputStream in = step.getInputStream()) {
         wire = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -156,7 +163,7 @@ public final class CloudronSupervisor {
       }
       return PlanWire.decode(wire);
     } catch (IOException | RuntimeException e) {
-      log("ERROR: could not run the planning step: " + e.getMessage());
+      log("ERROR: the planning step's result could not be read: " + e.getMessage());
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -193,7 +200,7 @@ public final class CloudronSupervisor {
           more.reset();
         }
         try {
-          reconcile(false);
+          reconcile(false, null);
         } catch (IOException | RuntimeException e) {
           log("ERROR: applying " + layout.specFile() + " failed: " + e.getMessage());
         }
