@@ -6,7 +6,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /** The desired state of one Matrix homeserver: the {@code spec} of a MatrixDeployment. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"serverName", "homeserver", "auth", "database", "wellKnown", "migration"})
+@JsonPropertyOrder({
+  "serverName",
+  "homeserver",
+  "auth",
+  "database",
+  "wellKnown",
+  "ingress",
+  "migration"
+})
 public record MatrixDeploymentSpec(
     @JsonPropertyDescription(
             "The Matrix server name, the part after the colon in user IDs (@alice:example.com)."
@@ -18,5 +26,6 @@ public record MatrixDeploymentSpec(
     @JsonPropertyDescription("PostgreSQL connections for Synapse and MAS.") DatabasesSpec database,
     @JsonPropertyDescription("Serving /.well-known/matrix/client and /.well-known/matrix/server.")
         WellKnownSpec wellKnown,
+    @JsonPropertyDescription("Exposure through a Kubernetes Ingress.") IngressSpec ingress,
     @JsonPropertyDescription("Moving an existing Synapse-auth install to MAS.")
         MigrationSpec migration) {}

@@ -14,6 +14,7 @@ import mxstack.core.spec.DatabasesSpec;
 import mxstack.core.spec.EmailSpec;
 import mxstack.core.spec.FederationSpec;
 import mxstack.core.spec.HomeserverSpec;
+import mxstack.core.spec.IngressSpec;
 import mxstack.core.spec.LegacyRegistrationSpec;
 import mxstack.core.spec.MasRegistrationSpec;
 import mxstack.core.spec.MasSpec;
@@ -63,7 +64,7 @@ public final class SpecDefaults {
   /** Returns the spec with every absent optional value filled in. */
   public static MatrixDeploymentSpec apply(MatrixDeploymentSpec spec) {
     MatrixDeploymentSpec s =
-        spec == null ? new MatrixDeploymentSpec(null, null, null, null, null, null) : spec;
+        spec == null ? new MatrixDeploymentSpec(null, null, null, null, null, null, null) : spec;
     HomeserverSpec homeserver = homeserver(s.homeserver());
     return new MatrixDeploymentSpec(
         s.serverName(),
@@ -71,6 +72,7 @@ public final class SpecDefaults {
         auth(s.auth()),
         databases(s.database()),
         wellKnown(s.wellKnown(), homeserver.publicBaseUrl()),
+        ingress(s.ingress()),
         new MigrationSpec(
             or(s.migration() == null ? null : s.migration().strategy(), MigrationStrategy.NONE)));
   }
@@ -230,6 +232,17 @@ public final class SpecDefaults {
         d.sslRootCert(),
         d.schema(),
         or(d.maxConnections(), DEFAULT_DB_POOL));
+  }
+
+  private static IngressSpec ingress(IngressSpec i) {
+    if (i == null) {
+      return new IngressSpec(Boolean.TRUE, null, null, Map.of());
+    }
+    return new IngressSpec(
+        or(i.enabled(), Boolean.TRUE),
+        i.className(),
+        i.tlsSecretName(),
+        or(i.annotations(), Map.of()));
   }
 
   private static WellKnownSpec wellKnown(WellKnownSpec w, String publicBaseUrl) {

@@ -107,6 +107,14 @@ public final class SpecValidator {
               + "'");
     }
     boolean mas = s.auth().mode() == AuthMode.MAS;
+    if (s.ingress().tlsSecretName() != null
+        && !SECRET_NAME.matcher(s.ingress().tlsSecretName()).matches()) {
+      add("spec.ingress.tlsSecretName", "must be the name of a Secret (lowercase DNS name)");
+    }
+    if (s.ingress().className() != null
+        && !SECRET_NAME.matcher(s.ingress().className()).matches()) {
+      add("spec.ingress.className", "must be the name of an IngressClass (lowercase DNS name)");
+    }
     homeserver(s, mas);
     auth(s, mas);
     databases(s, mas);
