@@ -41,25 +41,37 @@ public final class DerivedSecretWriter {
   }
 
   String render(DerivedSecretFile file) throws IOException {
+    return render(file, this::read);
+  }
+
+  /** Resolves a secret reference to its value; may fail with an IOException. */
+  @FunctionalInterface
+  public interface SecretValues {
+    /** The value of the referenced secret, without surrounding whitespace. */
+    String get(SecretRef ref) throws IOException;
+  }
+
+  /** The file's content, with secret values taken from {@code values}. */
+  public static String render(DerivedSecretFile file, SecretValues values) throws IOException {
     return switch (file.format()) {
-      case PGPASS -> pgpass(file);
-      case YAML -> yaml(file);
+      case PGPASS -> pgpass(file, values);
+      case YAML -> yaml(file, values);
     };
   }
 
-  private String pgpass(DerivedSecretFile file) throws IOException {
+  private static String pgpass(DerivedSecretFile file, SecretValues values) throws IOException {
     String user = String.valueOf(file.fields().get("user"));
-    String password = read(file.secrets().get("password"));
+    String password = values.get(file.secrets().get("password"));
     // Any host, port and database: the file belongs to one connection only.
     return "*:*:*:" + escape(user) + ":" + escape(password) + "\n";
   }
 
   @SuppressWarnings("unchecked")
-  private String yaml(DerivedSecretFile file) throws IOException {
+  private static String yaml(DerivedSecretFile file, SecretValues values) throws IOException {
     Map<String, Object> tree = YamlTrees.deepCopy(file.fields());
     for (Map.Entry<String, SecretRef> entry : file.secrets().entrySet()) {
       String path = entry.getKey();
-      String value = read(entry.getValue());
+      String value = values.get(entry.getValue());
       int hash = path.indexOf('#');
       String dotted = hash < 0 ? path : path.substring(0, hash);
       String[] parts = dotted.split("\\.");

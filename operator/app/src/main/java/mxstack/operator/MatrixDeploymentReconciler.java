@@ -1,0 +1,387 @@
+package mxstack.operator;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import mxstack.core.plan.UserSecret;
+import mxstack.core.validation.SpecInvalidException;
+import mxstack.core.validation.Violation;
+import mxstack.operator.StatusConditions.Reason;
+import mxstack.operator.dependent.Conditions;
+import mxstack.operator.dependent.ConfigMapDependent;
+import mxstack.operator.dependent.DerivedSecretDependent;
+import mxstack.operator.dependent.GeneratedSecretDependent;
+import mxstack.operator.dependent.IngressDependent;
+import mxstack.operator.dependent.MasDeploymentDependent;
+import mxstack.operator.dependent.MasServiceDependent;
+import mxstack.operator.dependent.RouterDeploymentDependent;
+import mxstack.operator.dependent.RouterServiceDependent;
+import mxstack.operator.dependent.SynapseServiceDependent;
+import mxstack.operator.dependent.SynapseStatefulSetDependent;
+
+/**
+ * Reconciles a MatrixDeployment: validate, plan with the core, apply the dependents, report. An
+ * invalid spec or a missing referenced Secret changes no object: running workloads stay as they
+ * are, and the status says what to fix.
+ */
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = "generated-secrets", type = GeneratedSecretDependent.class),
+      @Dependent(
+          name = "derived-secrets",
+          type = DerivedSecretDependent.class,
+          reconcilePrecondition = Conditions.HasDerivedSecrets.class),
+      @Dependent(name = "config", type = ConfigMapDependent.class),
+      @Dependent(
+          name = "synapse",
+          type = SynapseStatefulSetDependent.class,
+          dependsOn = {"generated-secrets", "config"}),
+      @Dependent(name = "synapse-service", type = SynapseServiceDependent.class),
+      @Dependent(
+          name = "mas",
+          type = MasDeploymentDependent.class,
+          dependsOn = {"generated-secrets", "config"},
+          reconcilePrecondition = Conditions.MasMode.class),
+      @Dependent(
+          name = "mas-service",
+          type = MasServiceDependent.class,
+          reconcilePrecondition = Conditions.MasMode.class),
+      @Dependent(name = "router", type = RouterDeploymentDependent.class, dependsOn = "config"),
+      @Dependent(name = "router-service", type = RouterServiceDependent.class),
+      @Dependent(
+          name = "ingress",
+          type = IngressDependent.class,
+          reconcilePrecondition = Conditions.IngressEnabled.class)
+    })
+@ControllerConfiguration(name = "matrixdeployment")
+public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> {
+
+  /** How often a deployment that is not ready yet is looked at again. */
+  static final Duration RECHECK = Duration.ofSeconds(10);
+
+  @Override
+  public UpdateControl<MatrixDeployment> reconcile(
+      MatrixDeployment md, Context<MatrixDeployment> context) {
+    MatrixDeploymentStatus before = copy(md.getStatus());
+    MatrixDeploymentStatus status = copy(md.getStatus());
+    long generation =
+        md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
+    Instant now = Instant.now();
+    status.setObservedGeneration(generation);
+
+    OperatorPlan plan;
+    List<String> violations = new ArrayList<>();
+    try {
+      plan = OperatorPlan.of(md);
+      violations.addAll(kubernetesRules(plan));
+    } catch (SpecInvalidException e) {
+      plan = null;
+      e.violations().forEach(v -> violations.add(v.toString()));
+    }
+    if (!violations.isEmpty()) {
+      String message = String.join("; ", violations);
+      StatusConditions.set(
+          status, StatusConditions.READY, false, Reason.InvalidSpec, message, generation, now);
+      StatusConditions.set(
+          status, StatusConditions.DEGRADED, true, Reason.InvalidSpec, message, generation, now);
+      if (!sameCondition(before, status, StatusConditions.DEGRADED)) {
+        warn(md, context, "InvalidSpec", "The spec is invalid; nothing was changed: " + message);
+      }
+      return finish(md, before, status, false);
+    }
+
+    List<String> missing = UserSecrets.from(context).missing(plan);
+    if (!missing.isEmpty()) {
+      String message = "Create the referenced Secrets: " + String.join("; ", missing);
+      StatusConditions.set(
+          status,
+          StatusConditions.SECRETS_READY,
+          false,
+          Reason.MissingSecret,
+          message,
+          generation,
+          now);
+      StatusConditions.set(
+          status, StatusConditions.READY, false, Reason.MissingSecret, message, generation, now);
+      StatusConditions.set(
+          status, StatusConditions.DEGRADED, true, Reason.MissingSecret, message, generation, now);
+      if (!sameCondition(before, status, StatusConditions.DEGRADED)) {
+        warn(md, context, "MissingSecret", message);
+      }
+      return finish(md, before, status, true);
+    }
+
+    context.managedWorkflowAndDependentResourceContext().put(OperatorPlan.CONTEXT_KEY, plan);
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+
+    status.setAuthMode(plan.masMode() ? "mas" : "legacy");
+    status.setHomeserverUrl(plan.spec().homeserver().publicBaseUrl());
+    status.setMasUrl(plan.masMode() ? plan.spec().auth().mas().publicBaseUrl() : null);
+    StatusConditions.set(
+        status,
+        StatusConditions.SECRETS_READY,
+        true,
+        Reason.SecretsPresent,
+        "Generated and referenced Secrets are in place",
+        generation,
+        now);
+    boolean synapseReady =
+        context
+            .getSecondaryResource(StatefulSet.class, "synapse")
+            .map(
+                s ->
+                    s.getStatus() != null
+                        && s.getStatus().getReadyReplicas() != null
+                        && s.getStatus().getReadyReplicas() >= 1)
+            .orElse(false);
+    StatusConditions.set(
+        status,
+        StatusConditions.SYNAPSE_READY,
+        synapseReady,
+        synapseReady ? Reason.PodsReady : Reason.Progressing,
+        synapseReady ? "Synapse is ready" : "Waiting for the Synapse pod to become ready",
+        generation,
+        now);
+    boolean masReady;
+    if (plan.masMode()) {
+      masReady = deploymentReady(context, "mas");
+      StatusConditions.set(
+          status,
+          StatusConditions.MAS_READY,
+          masReady,
+          masReady ? Reason.PodsReady : Reason.Progressing,
+          masReady ? "MAS is ready" : "Waiting for the MAS pod to become ready",
+          generation,
+          now);
+    } else {
+      masReady = true;
+      StatusConditions.set(
+          status,
+          StatusConditions.MAS_READY,
+          true,
+          Reason.NotUsed,
+          "auth.mode is legacy: Synapse handles logins",
+          generation,
+          now);
+    }
+    boolean routerReady = deploymentReady(context, "router");
+    boolean ready = synapseReady && masReady && routerReady;
+    StatusConditions.set(
+        status,
+        StatusConditions.READY,
+        ready,
+        ready ? Reason.AllReady : Reason.Progressing,
+        ready
+            ? "The homeserver is serving"
+            : "Waiting for " + waitingFor(synapseReady, masReady, routerReady),
+        generation,
+        now);
+    StatusConditions.set(
+        status,
+        StatusConditions.DEGRADED,
+        false,
+        Reason.NoProblems,
+        "No problems",
+        generation,
+        now);
+    return finish(md, before, status, !ready);
+  }
+
+  private static String waitingFor(boolean synapse, boolean mas, boolean router) {
+    List<String> waiting = new ArrayList<>();
+    if (!synapse) {
+      waiting.add("Synapse");
+    }
+    if (!mas) {
+      waiting.add("MAS");
+    }
+    if (!router) {
+      waiting.add("the router");
+    }
+    return String.join(", ", waiting);
+  }
+
+  /** Rules only the Kubernetes target has: secrets must be Secret references. */
+  static List<String> kubernetesRules(OperatorPlan plan) {
+    List<String> violations = new ArrayList<>();
+    for (UserSecret u : plan.state().userSecrets()) {
+      if (u.ref().file() != null) {
+        violations.add(
+            Violation.at(
+                    u.field() + ".file", "is not available on Kubernetes; use secretName and key")
+                .toString());
+      }
+    }
+    return violations;
+  }
+
+  private static boolean deploymentReady(Context<MatrixDeployment> context, String name) {
+    return context
+        .getSecondaryResource(Deployment.class, name)
+        .map(
+            d ->
+                d.getStatus() != null
+                    && d.getStatus().getReadyReplicas() != null
+                    && d.getStatus().getReadyReplicas() >= 1)
+        .orElse(false);
+  }
+
+  private UpdateControl<MatrixDeployment> finish(
+      MatrixDeployment md,
+      MatrixDeploymentStatus before,
+      MatrixDeploymentStatus after,
+      boolean recheck) {
+    UpdateControl<MatrixDeployment> control;
+    if (after.equals(before)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      md.setStatus(after);
+      control = UpdateControl.patchStatus(md);
+    }
+    return recheck ? control.rescheduleAfter(RECHECK) : control;
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<MatrixDeployment> updateErrorStatus(
+      MatrixDeployment md, Context<MatrixDeployment> context, Exception e) {
+    MatrixDeploymentStatus status = copy(md.getStatus());
+    long generation =
+        md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
+    String message =
+        e.getMessage() == null ? "applying the desired objects failed" : e.getMessage();
+    StatusConditions.set(
+        status,
+        StatusConditions.DEGRADED,
+        true,
+        Reason.ReconcileError,
+        message,
+        generation,
+        Instant.now());
+    StatusConditions.set(
+        status,
+        StatusConditions.READY,
+        false,
+        Reason.ReconcileError,
+        message,
+        generation,
+        Instant.now());
+    md.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(md);
+  }
+
+  @Override
+  public List<EventSource<?, MatrixDeployment>> prepareEventSources(
+      EventSourceContext<MatrixDeployment> context) {
+    // The admin's Secrets are not owned by us: map each back to the MatrixDeployments that
+    // reference it, so a changed password or client secret reaches the pods.
+    var configuration =
+        InformerEventSourceConfiguration.from(Secret.class, MatrixDeployment.class)
+            .withName(UserSecrets.EVENT_SOURCE)
+            .withSecondaryToPrimaryMapper(
+                secret ->
+                    context
+                        .getPrimaryCache()
+                        .list(secret.getMetadata().getNamespace())
+                        .filter(
+                            md -> referencedSecrets(md).contains(secret.getMetadata().getName()))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build();
+    return List.of(new InformerEventSource<>(configuration, context));
+  }
+
+  /** Names of the Secrets a MatrixDeployment references. */
+  static Set<String> referencedSecrets(MatrixDeployment md) {
+    try {
+      return OperatorPlan.of(md).state().userSecrets().stream()
+          .map(u -> u.ref().secretName())
+          .filter(java.util.Objects::nonNull)
+          .collect(Collectors.toSet());
+    } catch (SpecInvalidException | RuntimeException e) {
+      return Set.of();
+    }
+  }
+
+  private static void warn(
+      MatrixDeployment md, Context<MatrixDeployment> context, String reason, String message) {
+    String now = Instant.now().toString();
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withGenerateName(md.getMetadata().getName() + "-")
+            .withNamespace(md.getMetadata().getNamespace())
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion(md.getApiVersion())
+            .withKind(md.getKind())
+            .withName(md.getMetadata().getName())
+            .withNamespace(md.getMetadata().getNamespace())
+            .withUid(md.getMetadata().getUid())
+            .endInvolvedObject()
+            .withType("Warning")
+            .withReason(reason)
+            .withMessage(message.length() > 1000 ? message.substring(0, 997) + "..." : message)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent("mxstack-operator")
+            .endSource()
+            .build();
+    try {
+      context
+          .getClient()
+          .v1()
+          .events()
+          .inNamespace(md.getMetadata().getNamespace())
+          .resource(event)
+          .create();
+    } catch (RuntimeException e) {
+      // an event is a courtesy; the status carries the same message
+    }
+  }
+
+  private static boolean sameCondition(
+      MatrixDeploymentStatus a, MatrixDeploymentStatus b, String type) {
+    var x = a.condition(type);
+    var y = b.condition(type);
+    return x != null
+        && y != null
+        && x.getStatus().equals(y.getStatus())
+        && x.getReason().equals(y.getReason())
+        && java.util.Objects.equals(x.getMessage(), y.getMessage());
+  }
+
+  private static MatrixDeploymentStatus copy(MatrixDeploymentStatus status) {
+    MatrixDeploymentStatus copy = new MatrixDeploymentStatus();
+    if (status != null) {
+      copy.setObservedGeneration(status.getObservedGeneration());
+      copy.setConditions(
+          new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions()));
+      copy.setAuthMode(status.getAuthMode());
+      copy.setHomeserverUrl(status.getHomeserverUrl());
+      copy.setMasUrl(status.getMasUrl());
+    }
+    return copy;
+  }
+}

@@ -1,0 +1,250 @@
+package mxstack.operator;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.ReadinessCheck;
+import mxstack.core.plan.UserSecret;
+import mxstack.core.spec.ResourcesSpec;
+
+/**
+ * Pod templates from the core's planned processes: the command line, environment, probes and
+ * pre-start steps (as init containers) of the plan, with the config, secrets and scratch space
+ * mounted where the plan expects them, and a restricted security context.
+ */
+public final class PodTemplates {
+
+  /** One workload's settings that do not come from the plan. */
+  public record Workload(
+      String process,
+      String component,
+      String image,
+      long uid,
+      ResourcesSpec resources,
+      Map<String, String> defaultRequests,
+      Map<String, String> defaultLimits,
+      List<VolumeMount> extraMounts) {}
+
+  /** Image for init steps that need the PostgreSQL client (creating MAS's schema). */
+  static final String PSQL_IMAGE = "docker.io/library/postgres:17";
+
+  private PodTemplates() {}
+
+  public static PodTemplateSpec build(OperatorPlan plan, Workload w, String secretsHash) {
+    MatrixDeployment md = plan.resource();
+    PlannedProcess p = plan.state().process(w.process()).orElseThrow();
+    List<VolumeMount> mounts = new ArrayList<>(mounts(plan, p));
+    mounts.addAll(w.extraMounts());
+    Container main =
+        container(w.component(), w.image(), p.argv(), p, mounts, w)
+            .withReadinessProbe(probe(p.readiness(), 3))
+            .withLivenessProbe(probe(p.liveness(), 6))
+            .withStartupProbe(
+                new ProbeBuilder(probe(p.readiness(), 60)).withPeriodSeconds(5).build())
+            .build();
+    List<Container> init = new ArrayList<>();
+    for (int i = 0; i < p.preStart().size(); i++) {
+      List<String> step = p.preStart().get(i);
+      boolean psql = step.get(0).endsWith("/psql");
+      init.add(
+          container("pre-start-" + (i + 1), psql ? PSQL_IMAGE : w.image(), step, p, mounts, w)
+              .build());
+    }
+    Map<String, String> annotations = new TreeMap<>();
+    annotations.put(ResourceNames.INPUTS_HASH, p.inputsHash() + "-" + secretsHash);
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .withLabels(ResourceNames.labels(md, w.component()))
+        .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+        .withInitContainers(init)
+        .withContainers(main)
+        .withVolumes(volumes(plan, p))
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(w.uid())
+        .withRunAsGroup(w.uid())
+        .withFsGroup(w.uid())
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .endSpec()
+        .build();
+  }
+
+  private static ContainerBuilder container(
+      String name,
+      String image,
+      List<String> argv,
+      PlannedProcess p,
+      List<VolumeMount> mounts,
+      Workload w) {
+    List<EnvVar> env = new ArrayList<>();
+    new TreeMap<>(p.env()).forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+    return new ContainerBuilder()
+        .withName(name)
+        .withImage(image)
+        .withCommand(argv)
+        .withWorkingDir(p.workingDir())
+        .withEnv(env)
+        .withVolumeMounts(mounts)
+        .withResources(resources(w))
+        .withSecurityContext(securityContext());
+  }
+
+  static SecurityContext securityContext() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .build();
+  }
+
+  private static ResourceRequirements resources(Workload w) {
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    w.defaultRequests().forEach((k, v) -> requests.put(k, new Quantity(v)));
+    w.defaultLimits().forEach((k, v) -> limits.put(k, new Quantity(v)));
+    if (w.resources() != null) {
+      if (w.resources().requests() != null) {
+        w.resources().requests().forEach((k, v) -> requests.put(k, new Quantity(v)));
+      }
+      if (w.resources().limits() != null) {
+        w.resources().limits().forEach((k, v) -> limits.put(k, new Quantity(v)));
+      }
+    }
+    return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
+  }
+
+  private static Probe probe(ReadinessCheck check, int failureThreshold) {
+    ProbeBuilder probe =
+        new ProbeBuilder()
+            .withPeriodSeconds(10)
+            .withTimeoutSeconds(5)
+            .withFailureThreshold(failureThreshold);
+    if (check.kind() == ReadinessCheck.Kind.HTTP) {
+      probe
+          .withNewHttpGet()
+          .withPath(check.path())
+          .withPort(new IntOrString(check.port()))
+          .endHttpGet();
+    } else {
+      probe.withNewTcpSocket().withPort(new IntOrString(check.port())).endTcpSocket();
+    }
+    return probe.build();
+  }
+
+  private static List<VolumeMount> mounts(OperatorPlan plan, PlannedProcess p) {
+    var t = plan.target();
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount("config", t.configDir()));
+    mounts.add(mount("generated-secrets", t.secretsDir()));
+    if (!plan.state().derivedSecrets().isEmpty()) {
+      mounts.add(mount("derived-secrets", t.derivedSecretsDir()));
+    }
+    for (String secret : userSecretNames(plan)) {
+      mounts.add(mount("user-" + secret, t.userSecretsDir() + "/" + secret));
+    }
+    mounts.add(mount("tmp", "/tmp"));
+    if (p.name().equals("router")) {
+      // nginx's pid file and temp paths live here and the directory must exist
+      mounts.add(mount("nginx-run", t.runDir() + "/nginx"));
+    }
+    return mounts;
+  }
+
+  private static VolumeMount mount(String name, String path) {
+    return new VolumeMountBuilder()
+        .withName(name)
+        .withMountPath(path)
+        .withReadOnly(!name.equals("tmp") && !name.equals("nginx-run"))
+        .build();
+  }
+
+  private static List<Volume> volumes(OperatorPlan plan, PlannedProcess p) {
+    MatrixDeployment md = plan.resource();
+    List<Volume> volumes = new ArrayList<>();
+    List<KeyToPath> items = new ArrayList<>();
+    plan.state()
+        .files()
+        .forEach(f -> items.add(new KeyToPath(OperatorPlan.configKey(f.path()), null, f.path())));
+    volumes.add(
+        new VolumeBuilder()
+            .withName("config")
+            .withNewConfigMap()
+            .withName(ResourceNames.config(md))
+            .withItems(items)
+            .endConfigMap()
+            .build());
+    volumes.add(secretVolume("generated-secrets", ResourceNames.generatedSecrets(md), null));
+    if (!plan.state().derivedSecrets().isEmpty()) {
+      volumes.add(secretVolume("derived-secrets", ResourceNames.derivedSecrets(md), null));
+    }
+    for (String secret : userSecretNames(plan)) {
+      List<KeyToPath> keys = new ArrayList<>();
+      plan.state().userSecrets().stream()
+          .filter(u -> secret.equals(u.ref().secretName()))
+          .map(u -> u.ref().key())
+          .distinct()
+          .sorted()
+          .forEach(k -> keys.add(new KeyToPath(k, null, k)));
+      volumes.add(secretVolume("user-" + secret, secret, keys));
+    }
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    if (p.name().equals("router")) {
+      volumes.add(
+          new VolumeBuilder().withName("nginx-run").withNewEmptyDir().endEmptyDir().build());
+    }
+    return volumes;
+  }
+
+  private static Volume secretVolume(String name, String secret, List<KeyToPath> items) {
+    return new VolumeBuilder()
+        .withName(name)
+        .withNewSecret()
+        .withSecretName(secret)
+        .withItems(items)
+        .withDefaultMode(0440)
+        .endSecret()
+        .build();
+  }
+
+  /** Names of the admin's Secrets the plan references (on Kubernetes they are Secret refs). */
+  static List<String> userSecretNames(OperatorPlan plan) {
+    return plan.state().userSecrets().stream()
+        .map(UserSecret::ref)
+        .filter(r -> r.secretName() != null)
+        .map(r -> r.secretName())
+        .distinct()
+        .sorted()
+        .toList();
+  }
+}

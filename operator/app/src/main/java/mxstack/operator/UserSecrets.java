@@ -1,0 +1,105 @@
+package mxstack.operator;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import mxstack.core.plan.UserSecret;
+import mxstack.core.spec.SecretRef;
+
+/**
+ * The admin's Secrets that a MatrixDeployment references, read from the operator's informer cache
+ * (no API calls). Values never leave this class except into derived Secrets.
+ */
+public final class UserSecrets {
+
+  /** Name of the event source that watches the referenced Secrets. */
+  public static final String EVENT_SOURCE = "user-secrets";
+
+  private final InformerEventSource<Secret, MatrixDeployment> cache;
+  private final String namespace;
+
+  private UserSecrets(InformerEventSource<Secret, MatrixDeployment> cache, String namespace) {
+    this.cache = cache;
+    this.namespace = namespace;
+  }
+
+  /** The referenced Secrets as this reconcile sees them. */
+  @SuppressWarnings("unchecked")
+  public static UserSecrets from(Context<MatrixDeployment> context) {
+    var source =
+        (InformerEventSource<Secret, MatrixDeployment>)
+            context.eventSourceRetriever().getEventSourceFor(Secret.class, EVENT_SOURCE);
+    return new UserSecrets(source, context.getPrimaryResource().getMetadata().getNamespace());
+  }
+
+  /** The value of a referenced key, trimmed; IOException naming the Secret and key if absent. */
+  public String value(SecretRef ref) throws IOException {
+    return raw(ref)
+        .map(v -> v.strip())
+        .orElseThrow(
+            () ->
+                new IOException(
+                    "Secret "
+                        + ref.secretName()
+                        + " has no key "
+                        + ref.key()
+                        + " (or is missing)"));
+  }
+
+  private Optional<String> raw(SecretRef ref) {
+    if (ref.secretName() == null) {
+      return Optional.empty();
+    }
+    return cache
+        .get(new ResourceID(ref.secretName(), namespace))
+        .map(
+            s -> {
+              if (s.getData() != null && s.getData().containsKey(ref.key())) {
+                return new String(
+                    Base64.getDecoder().decode(s.getData().get(ref.key())), StandardCharsets.UTF_8);
+              }
+              return s.getStringData() == null ? null : s.getStringData().get(ref.key());
+            });
+  }
+
+  /** "field: secret/key" for each reference whose Secret or key does not exist. */
+  public List<String> missing(OperatorPlan plan) {
+    List<String> missing = new ArrayList<>();
+    for (UserSecret u : plan.state().userSecrets()) {
+      if (raw(u.ref()).isEmpty()) {
+        missing.add(u.field() + ": Secret " + u.ref().secretName() + " key " + u.ref().key());
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * A hash of the referenced values a process reads (directly or through derived files), so its
+   * pods roll when the admin changes one. Never the values themselves.
+   */
+  public String hashFor(OperatorPlan plan, String process) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (UserSecret u : plan.state().userSecrets()) {
+        digest.update(u.field().getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(raw(u.ref()).orElse("").getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      }
+      digest.update(process.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package mxstack.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import mxstack.operator.MatrixDeployment;
+import mxstack.operator.OperatorPlan;
+import mxstack.operator.ResourceNames;
+
+/** The rendered, non-secret config files (secrets are mounted as files and referenced by path). */
+public class ConfigMapDependent
+    extends CRUDKubernetesDependentResource<ConfigMap, MatrixDeployment> {
+
+  /** Creates the dependent. */
+  public ConfigMapDependent() {
+    super(ConfigMap.class);
+  }
+
+  @Override
+  protected ConfigMap desired(MatrixDeployment md, Context<MatrixDeployment> context) {
+    OperatorPlan plan = Plans.of(context);
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(ResourceNames.config(md))
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(ResourceNames.labels(md, "config"))
+        .endMetadata()
+        .withData(plan.configData())
+        .build();
+  }
+}
