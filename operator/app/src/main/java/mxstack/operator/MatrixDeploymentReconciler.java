@@ -164,7 +164,7 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
         now);
     boolean masReady;
     if (plan.masMode()) {
-      masReady = deploymentReady(context, "mas");
+      masReady = deploymentReady(context, ResourceNames.mas(md));
       StatusConditions.set(
           status,
           StatusConditions.MAS_READY,
@@ -184,7 +184,7 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
           generation,
           now);
     }
-    boolean routerReady = deploymentReady(context, "router");
+    boolean routerReady = deploymentReady(context, ResourceNames.router(md));
     boolean ready = synapseReady && masReady && routerReady;
     StatusConditions.set(
         status,
@@ -236,14 +236,14 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
   }
 
   private static boolean deploymentReady(Context<MatrixDeployment> context, String name) {
-    return context
-        .getSecondaryResource(Deployment.class, name)
-        .map(
+    // Both Deployments are secondaries of the primary: pick by name.
+    return context.getSecondaryResources(Deployment.class).stream()
+        .filter(d -> name.equals(d.getMetadata().getName()))
+        .anyMatch(
             d ->
                 d.getStatus() != null
                     && d.getStatus().getReadyReplicas() != null
-                    && d.getStatus().getReadyReplicas() >= 1)
-        .orElse(false);
+                    && d.getStatus().getReadyReplicas() >= 1);
   }
 
   private UpdateControl<MatrixDeployment> finish(
