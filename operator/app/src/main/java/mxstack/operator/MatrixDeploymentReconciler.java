@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -35,6 +36,7 @@ import mxstack.operator.dependent.MasDeploymentDependent;
 import mxstack.operator.dependent.MasServiceDependent;
 import mxstack.operator.dependent.RouterDeploymentDependent;
 import mxstack.operator.dependent.RouterServiceDependent;
+import mxstack.operator.dependent.ServiceMonitorDependent;
 import mxstack.operator.dependent.SynapseServiceDependent;
 import mxstack.operator.dependent.SynapseStatefulSetDependent;
 
@@ -71,7 +73,11 @@ import mxstack.operator.dependent.SynapseStatefulSetDependent;
       @Dependent(
           name = "ingress",
           type = IngressDependent.class,
-          reconcilePrecondition = Conditions.IngressEnabled.class)
+          reconcilePrecondition = Conditions.IngressEnabled.class),
+      @Dependent(
+          name = "service-monitor",
+          type = ServiceMonitorDependent.class,
+          activationCondition = CRDPresentActivationCondition.class)
     })
 @ControllerConfiguration(name = "matrixdeployment")
 public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> {

@@ -41,9 +41,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every object the operator makes for each fixture under src/test/resources/fixtures, checked for
  * what an admin relies on: no secret value in any ConfigMap, status or event; probes, resource
- * requests and limits and a non-root security context on every container; the
- * app.kubernetes.io labels. Runs the real reconciler on the Fabric8 mock server (CRUD mode, SSA
- * off: the mock server has no server-side apply).
+ * requests and limits and a non-root security context on every container; the app.kubernetes.io
+ * labels. Runs the real reconciler on the Fabric8 mock server (CRUD mode, SSA off: the mock server
+ * has no server-side apply).
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -73,7 +73,8 @@ class ManifestTest {
     String ns = "fx-" + fixture.replace(".yaml", "").toLowerCase(Locale.ROOT);
     MatrixDeployment md =
         Serialization.unmarshal(
-            Files.readString(Path.of("src/test/resources/fixtures", fixture)), MatrixDeployment.class);
+            Files.readString(Path.of("src/test/resources/fixtures", fixture)),
+            MatrixDeployment.class);
     md.getMetadata().setNamespace(ns);
     String name = md.getMetadata().getName();
     OperatorPlan plan = OperatorPlan.of(md);
@@ -85,7 +86,9 @@ class ManifestTest {
       byte[] random = new byte[12];
       new SecureRandom().nextBytes(random);
       String value = "v" + HexFormat.of().formatHex(random);
-      secrets.computeIfAbsent(ref.secretName(), k -> new LinkedHashMap<>()).putIfAbsent(ref.key(), value);
+      secrets
+          .computeIfAbsent(ref.secretName(), k -> new LinkedHashMap<>())
+          .putIfAbsent(ref.key(), value);
     }
     secrets.forEach(
         (secretName, values) -> {
@@ -95,45 +98,91 @@ class ManifestTest {
                 secretValues.add(v);
                 data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8)));
               });
-          client.secrets().inNamespace(ns).resource(
-              new SecretBuilder().withNewMetadata().withName(secretName).withNamespace(ns).endMetadata().withData(data).build()).create();
+          client
+              .secrets()
+              .inNamespace(ns)
+              .resource(
+                  new SecretBuilder()
+                      .withNewMetadata()
+                      .withName(secretName)
+                      .withNamespace(ns)
+                      .endMetadata()
+                      .withData(data)
+                      .build())
+              .create();
         });
     client.resources(MatrixDeployment.class).inNamespace(ns).resource(md).create();
 
     boolean ingress = plan.spec().ingress().enabled();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      assertNotNull(get(ns, ConfigMap.class, name + "-config"));
-      assertNotNull(get(ns, StatefulSet.class, name + "-synapse"));
-      assertNotNull(get(ns, Deployment.class, name + "-router"));
-      assertNotNull(get(ns, Service.class, name + "-router"));
-      if (plan.masMode()) {
-        assertNotNull(get(ns, Deployment.class, name + "-mas"));
-      }
-      if (ingress) {
-        assertNotNull(get(ns, Ingress.class, name));
-      }
-      assertNotNull(client.resources(MatrixDeployment.class).inNamespace(ns).withName(name).get().getStatus());
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertNotNull(get(ns, ConfigMap.class, name + "-config"));
+              assertNotNull(get(ns, StatefulSet.class, name + "-synapse"));
+              assertNotNull(get(ns, Deployment.class, name + "-router"));
+              assertNotNull(get(ns, Service.class, name + "-router"));
+              if (plan.masMode()) {
+                assertNotNull(get(ns, Deployment.class, name + "-mas"));
+              }
+              if (ingress) {
+                assertNotNull(get(ns, Ingress.class, name));
+              }
+              assertNotNull(
+                  client
+                      .resources(MatrixDeployment.class)
+                      .inNamespace(ns)
+                      .withName(name)
+                      .get()
+                      .getStatus());
+            });
     assertEquals(plan.masMode(), get(ns, Deployment.class, name + "-mas") != null);
     assertEquals(ingress, get(ns, Ingress.class, name) != null);
 
     Secret generated = get(ns, Secret.class, name + "-generated-secrets");
-    generated.getData().values().forEach(v -> {
-      String text = new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8).strip();
-      for (String line : text.split("\n")) {
-        if (line.length() >= 16 && !line.startsWith("-----")) {
-          secretValues.add(line.startsWith("ed25519 ") ? line.substring(line.lastIndexOf(' ') + 1) : line);
-        }
-      }
-    });
+    generated
+        .getData()
+        .values()
+        .forEach(
+            v -> {
+              String text =
+                  new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8).strip();
+              for (String line : text.split("\n")) {
+                if (line.length() >= 16 && !line.startsWith("-----")) {
+                  secretValues.add(
+                      line.startsWith("ed25519 ")
+                          ? line.substring(line.lastIndexOf(' ') + 1)
+                          : line);
+                }
+              }
+            });
 
     List<String> places = new ArrayList<>();
-    client.configMaps().inNamespace(ns).list().getItems().forEach(c -> places.add(Serialization.asYaml(c)));
-    places.add(Serialization.asYaml(client.resources(MatrixDeployment.class).inNamespace(ns).withName(name).get().getStatus()));
-    client.v1().events().inNamespace(ns).list().getItems().forEach(e -> places.add(Serialization.asYaml(e)));
+    client
+        .configMaps()
+        .inNamespace(ns)
+        .list()
+        .getItems()
+        .forEach(c -> places.add(Serialization.asYaml(c)));
+    places.add(
+        Serialization.asYaml(
+            client
+                .resources(MatrixDeployment.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getStatus()));
+    client
+        .v1()
+        .events()
+        .inNamespace(ns)
+        .list()
+        .getItems()
+        .forEach(e -> places.add(Serialization.asYaml(e)));
     for (String value : secretValues) {
       for (String place : places) {
-        assertFalse(place.contains(value), "a secret value appears in a ConfigMap, the status or an event");
+        assertFalse(
+            place.contains(value), "a secret value appears in a ConfigMap, the status or an event");
       }
     }
 
@@ -149,13 +198,16 @@ class ManifestTest {
       List<Container> all = new ArrayList<>(pod.getContainers());
       all.addAll(pod.getInitContainers());
       for (Container c : all) {
-        assertNotNull(c.getResources().getRequests().get("memory"), c.getName() + " memory request");
+        assertNotNull(
+            c.getResources().getRequests().get("memory"), c.getName() + " memory request");
         assertNotNull(c.getResources().getRequests().get("cpu"), c.getName() + " cpu request");
         assertNotNull(c.getResources().getLimits().get("memory"), c.getName() + " memory limit");
-        assertEquals(Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation(), c.getName());
+        assertEquals(
+            Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation(), c.getName());
         assertEquals(Boolean.TRUE, c.getSecurityContext().getRunAsNonRoot(), c.getName());
         assertEquals(Boolean.TRUE, c.getSecurityContext().getReadOnlyRootFilesystem(), c.getName());
-        assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop(), c.getName());
+        assertEquals(
+            List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop(), c.getName());
       }
       for (Container c : pod.getContainers()) {
         assertNotNull(c.getReadinessProbe(), c.getName() + " readiness probe");
@@ -164,16 +216,27 @@ class ManifestTest {
     }
 
     List<HasMetadata> objects = new ArrayList<>();
-    objects.addAll(client.configMaps().inNamespace(ns).withLabel("app.kubernetes.io/instance", name).list().getItems());
+    objects.addAll(
+        client
+            .configMaps()
+            .inNamespace(ns)
+            .withLabel("app.kubernetes.io/instance", name)
+            .list()
+            .getItems());
     objects.addAll(client.services().inNamespace(ns).list().getItems());
     objects.addAll(client.apps().statefulSets().inNamespace(ns).list().getItems());
     objects.addAll(client.apps().deployments().inNamespace(ns).list().getItems());
     objects.addAll(client.network().v1().ingresses().inNamespace(ns).list().getItems());
     objects.add(generated);
-    objects.add(get(ns, Secret.class, name + "-derived-secrets") == null ? generated : get(ns, Secret.class, name + "-derived-secrets"));
+    objects.add(
+        get(ns, Secret.class, name + "-derived-secrets") == null
+            ? generated
+            : get(ns, Secret.class, name + "-derived-secrets"));
     for (HasMetadata o : objects) {
       for (String label : LABELS) {
-        assertNotNull(o.getMetadata().getLabels().get(label), o.getKind() + " " + o.getMetadata().getName() + " lacks " + label);
+        assertNotNull(
+            o.getMetadata().getLabels().get(label),
+            o.getKind() + " " + o.getMetadata().getName() + " lacks " + label);
       }
       assertEquals(name, o.getMetadata().getLabels().get("app.kubernetes.io/instance"));
     }
