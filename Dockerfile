@@ -16,10 +16,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN ./mvnw -B -q -pl operator/standalone -am package -DskipTests -DskipITs -Dspotless.check.skip=true \
- && mkdir -p /out/mxstack \
- && cp operator/standalone/target/mxstack-standalone-*.jar /out/mxstack/mxstack-standalone.jar \
- && cp -r operator/standalone/target/lib /out/mxstack/lib
+# One artifact, two modes: the Quarkus application (Kubernetes mode, `java -jar quarkus-run.jar`)
+# also carries the Cloudron supervisor, started from its plain main class on the same jars.
+RUN ./mvnw -B -q -pl operator/app -am package -DskipTests -DskipITs -Dspotless.check.skip=true \
+ && mkdir -p /out \
+ && cp -r operator/app/target/quarkus-app /out/mxstack
 
 FROM ${CLOUDRON_BASE}
 ARG MAS_VERSION=1.22.0
@@ -62,11 +63,11 @@ RUN mkdir -p /tmp/train \
       CLOUDRON_POSTGRESQL_DATABASE=db MXSTACK_DATA_DIR=/tmp/train/data MXSTACK_RUN_DIR=/tmp/train/run \
       MXSTACK_RUN_AS= \
     java -XX:ArchiveClassesAtExit=/app/code/mxstack/plan.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-      -cp /app/code/mxstack/mxstack-standalone.jar mxstack.standalone.cloudron.CloudronPlanStep --first-start \
+      -cp '/app/code/mxstack/lib/main/*' mxstack.standalone.cloudron.CloudronPlanStep --first-start \
       > /dev/null \
  && rm -rf /tmp/train
 ENV MXSTACK_CDS_ARCHIVE=/app/code/mxstack/plan.jsa
-RUN printf '#!/bin/sh\nexec java @/app/code/jvm.options -jar /app/code/mxstack/mxstack-standalone.jar "$@"\n' \
+RUN printf '#!/bin/sh\nexec java @/app/code/jvm.options -cp "/app/code/mxstack/lib/main/*" mxstack.standalone.cli.Matrixctl "$@"\n' \
       > /app/code/matrixctl \
  && chmod +x /app/code/matrixctl /app/code/start.sh
 

@@ -23,7 +23,10 @@ import time
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JAR = os.path.join(REPO, "operator/standalone/target/mxstack-standalone-0.1.0-SNAPSHOT.jar")
+# The image runs the Quarkus application's jars (one artifact for both targets); the standalone
+# module's jar is the same code on a shorter class path.
+JAR = os.environ.get("BENCH_CLASSPATH",
+                     os.path.join(REPO, "operator/app/target/quarkus-app/lib/main/*"))
 VENV = os.environ.get("SYNAPSE_VENV", os.path.join(REPO, ".venv/synapse"))
 PG = {k: os.environ.get("MXSTACK_PG_" + k, d) for k, d in
       [("HOST", "127.0.0.1"), ("PORT", "5432"), ("USER", "mxstack"), ("PASSWORD", "mxstack"),
@@ -225,8 +228,10 @@ def bench_edit(setup, runs):
 
 
 def main():
-    if not os.path.exists(JAR):
-        sys.exit(f"build the jar first: {JAR}")
+    import glob
+    if not glob.glob(JAR):
+        sys.exit(f"build first (./mvnw -pl operator/app -am package -DskipTests): {JAR}")
+    print(f"  class path: {JAR}")
     setup = Setup()
     try:
         print("mxstack Cloudron supervisor benchmark")

@@ -8,4 +8,4 @@ mkdir -p /run/mxstack /app/data
 chown -R cloudron:cloudron /app/data
 # Fewer glibc malloc arenas: the supervisor's threads would otherwise each grow their own.
 export MALLOC_ARENA_MAX=2
-exec /usr/bin/tini -- java @/app/code/jvm.options -cp /app/code/mxstack/mxstack-standalone.jar mxstack.standalone.cloudron.CloudronMain
+exec /usr/bin/tini -- java @/app/code/jvm.options -cp '/app/code/mxstack/lib/main/*' mxstack.standalone.cloudron.CloudronMain

@@ -29,64 +29,143 @@ import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The operator against a real API server (K3s in a container): installs the committed CRD, runs
- * the reconciler with server-side apply as in production, applies a MatrixDeployment and waits
- * for its objects and status. Needs a Docker engine; skipped where there is none.
+ * The operator against a real API server (K3s in a container): installs the committed CRD, runs the
+ * reconciler with server-side apply as in production, applies a MatrixDeployment and waits for its
+ * objects and status. Needs a Docker engine; skipped where there is none.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class K3sOperatorIT {
 
   @Container
-  static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
+  static final K3sContainer K3S =
+      new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
 
   @Test
   void aMatrixDeploymentGetsItsObjectsAndStatus() throws Exception {
     try (KubernetesClient client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml())).build()) {
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml()))
+            .build()) {
       try (var crd = new FileInputStream("../../crds/matrixdeployments.mxstack.internal-v1.yml")) {
         client.load(crd).serverSideApply();
       }
-      client.apiextensions().v1().customResourceDefinitions()
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
           .withName("matrixdeployments.mxstack.internal")
           .waitUntilCondition(
-              c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                  .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-              60, TimeUnit.SECONDS);
+              c ->
+                  c.getStatus() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              x ->
+                                  "Established".equals(x.getType())
+                                      && "True".equals(x.getStatus())),
+              60,
+              TimeUnit.SECONDS);
 
       Operator operator = new Operator(o -> o.withKubernetesClient(client));
       operator.register(new MatrixDeploymentReconciler());
       operator.start();
       try {
         String ns = "matrix";
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
-        client.secrets().inNamespace(ns).resource(
-            new SecretBuilder().withNewMetadata().withName("db").endMetadata().addToStringData("password", "k3s-test-password").build()).create();
+        client
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .serverSideApply();
+        client
+            .secrets()
+            .inNamespace(ns)
+            .resource(
+                new SecretBuilder()
+                    .withNewMetadata()
+                    .withName("db")
+                    .endMetadata()
+                    .addToStringData("password", "k3s-test-password")
+                    .build())
+            .create();
         MatrixDeployment md =
             Serialization.unmarshal(
-                Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml")), MatrixDeployment.class);
+                Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml")),
+                MatrixDeployment.class);
         md.getMetadata().setNamespace(ns);
         client.resources(MatrixDeployment.class).inNamespace(ns).resource(md).create();
 
-        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-          assertNotNull(client.resources(ConfigMap.class).inNamespace(ns).withName("minimal-config").get());
-          assertNotNull(client.resources(Secret.class).inNamespace(ns).withName("minimal-generated-secrets").get());
-          assertNotNull(client.resources(Secret.class).inNamespace(ns).withName("minimal-derived-secrets").get());
-          assertNotNull(client.resources(StatefulSet.class).inNamespace(ns).withName("minimal-synapse").get());
-          assertNotNull(client.resources(Deployment.class).inNamespace(ns).withName("minimal-mas").get());
-          assertNotNull(client.resources(Deployment.class).inNamespace(ns).withName("minimal-router").get());
-          assertNotNull(client.resources(Service.class).inNamespace(ns).withName("minimal-router").get());
-          assertNotNull(client.resources(Ingress.class).inNamespace(ns).withName("minimal").get());
-          MatrixDeployment current = client.resources(MatrixDeployment.class).inNamespace(ns).withName("minimal").get();
-          assertNotNull(current.getStatus());
-          assertEquals(current.getMetadata().getGeneration(), current.getStatus().getObservedGeneration());
-          assertEquals("True", current.getStatus().condition("SecretsReady").getStatus());
-        });
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .untilAsserted(
+                () -> {
+                  assertNotNull(
+                      client
+                          .resources(ConfigMap.class)
+                          .inNamespace(ns)
+                          .withName("minimal-config")
+                          .get());
+                  assertNotNull(
+                      client
+                          .resources(Secret.class)
+                          .inNamespace(ns)
+                          .withName("minimal-generated-secrets")
+                          .get());
+                  assertNotNull(
+                      client
+                          .resources(Secret.class)
+                          .inNamespace(ns)
+                          .withName("minimal-derived-secrets")
+                          .get());
+                  assertNotNull(
+                      client
+                          .resources(StatefulSet.class)
+                          .inNamespace(ns)
+                          .withName("minimal-synapse")
+                          .get());
+                  assertNotNull(
+                      client
+                          .resources(Deployment.class)
+                          .inNamespace(ns)
+                          .withName("minimal-mas")
+                          .get());
+                  assertNotNull(
+                      client
+                          .resources(Deployment.class)
+                          .inNamespace(ns)
+                          .withName("minimal-router")
+                          .get());
+                  assertNotNull(
+                      client
+                          .resources(Service.class)
+                          .inNamespace(ns)
+                          .withName("minimal-router")
+                          .get());
+                  assertNotNull(
+                      client.resources(Ingress.class).inNamespace(ns).withName("minimal").get());
+                  MatrixDeployment current =
+                      client
+                          .resources(MatrixDeployment.class)
+                          .inNamespace(ns)
+                          .withName("minimal")
+                          .get();
+                  assertNotNull(current.getStatus());
+                  assertEquals(
+                      current.getMetadata().getGeneration(),
+                      current.getStatus().getObservedGeneration());
+                  assertEquals("True", current.getStatus().condition("SecretsReady").getStatus());
+                });
 
         // The API server enforces the CEL rule: serverName cannot change.
-        MatrixDeployment current = client.resources(MatrixDeployment.class).inNamespace(ns).withName("minimal").get();
-        String renamed = Serialization.asYaml(current).replace("serverName: \"example.com\"", "serverName: \"other.example.com\"").replace("serverName: example.com", "serverName: other.example.com");
+        MatrixDeployment current =
+            client.resources(MatrixDeployment.class).inNamespace(ns).withName("minimal").get();
+        String renamed =
+            Serialization.asYaml(current)
+                .replace("serverName: \"example.com\"", "serverName: \"other.example.com\"")
+                .replace("serverName: example.com", "serverName: other.example.com");
         try {
-          client.resources(MatrixDeployment.class).inNamespace(ns).resource(Serialization.unmarshal(renamed, MatrixDeployment.class)).update();
+          client
+              .resources(MatrixDeployment.class)
+              .inNamespace(ns)
+              .resource(Serialization.unmarshal(renamed, MatrixDeployment.class))
+              .update();
           throw new AssertionError("changing spec.serverName must be refused");
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
           assertEquals(422, e.getCode(), e.getMessage());
@@ -96,5 +175,4 @@ class K3sOperatorIT {
       }
     }
   }
-
 }
