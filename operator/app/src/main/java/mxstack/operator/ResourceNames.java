@@ -9,6 +9,12 @@ public final class ResourceNames {
   /** Annotation on pod templates: the hash of everything the container reads. */
   public static final String INPUTS_HASH = "mxstack.internal/inputs-hash";
 
+  /**
+   * Label selector of every object the operator makes: its informers cache only these, not every
+   * ConfigMap, Secret and Deployment of the cluster.
+   */
+  public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=mxstack-operator";
+
   /** Label on generated Secrets (which outlive their MatrixDeployment). */
   public static final String GENERATED_FOR = "mxstack.internal/generated-for";
 

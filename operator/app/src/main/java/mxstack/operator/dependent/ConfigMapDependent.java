@@ -2,13 +2,16 @@ package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import mxstack.operator.MatrixDeployment;
 import mxstack.operator.OperatorPlan;
 import mxstack.operator.ResourceNames;
 
 /** The rendered, non-secret config files (secrets are mounted as files and referenced by path). */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class ConfigMapDependent
     extends CRUDKubernetesDependentResource<ConfigMap, MatrixDeployment> {
 

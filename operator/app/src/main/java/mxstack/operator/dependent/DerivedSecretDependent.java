@@ -2,8 +2,10 @@ package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,7 @@ import mxstack.standalone.apply.DerivedSecretWriter;
  * Files assembled from the admin's Secrets for programs that cannot read a secret from a file of
  * their own (libpq password files, config fragments holding a password). Follows those Secrets.
  */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class DerivedSecretDependent
     extends CRUDKubernetesDependentResource<Secret, MatrixDeployment> {
 

@@ -2,8 +2,10 @@ package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import java.util.Base64;
 import java.util.List;
@@ -20,6 +22,7 @@ import mxstack.standalone.secrets.SecretGenerator;
  * kept when the MatrixDeployment is deleted (no owner reference), because losing the signing key or
  * the MAS encryption key breaks federation trust and stored data.
  */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class GeneratedSecretDependent extends KubernetesDependentResource<Secret, MatrixDeployment>
     implements Creator<Secret, MatrixDeployment> {
 

@@ -6,8 +6,10 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.List;
 import java.util.Map;
 import mxstack.core.plan.Planner;
@@ -18,6 +20,7 @@ import mxstack.operator.ResourceNames;
 import mxstack.operator.UserSecrets;
 
 /** Synapse: one replica with a volume for its media. */
+@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class SynapseStatefulSetDependent
     extends CRUDKubernetesDependentResource<StatefulSet, MatrixDeployment> {
 

@@ -21,7 +21,7 @@ public final class SecretGenerator {
   private static final int SIGNING_KEY_VERSION_LENGTH = 4;
   private static final int ED25519_SEED_BYTES = 32;
   private static final int HEX_SECRET_BYTES = 32;
-  private static final int RSA_KEY_BITS = 3072;
+  private static final int RSA_KEY_BITS = 2048; // what mas-cli config generate makes
   private static final byte[] PEM_LINE_SEPARATOR = "\n".getBytes(StandardCharsets.US_ASCII);
 
   private final SecureRandom random;

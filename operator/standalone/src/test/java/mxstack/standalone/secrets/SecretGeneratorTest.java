@@ -113,7 +113,7 @@ class SecretGeneratorTest {
     RSAPrivateKey key =
         (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
     assertTrue(key.getModulus().bitLength() >= 2048);
-    assertEquals(3072, key.getModulus().bitLength());
+    assertEquals(2048, key.getModulus().bitLength());
   }
 
   @Test
