@@ -140,22 +140,7 @@ class ManifestTest {
     assertEquals(ingress, get(ns, Ingress.class, name) != null);
 
     Secret generated = get(ns, Secret.class, name + "-generated-secrets");
-    generated
-        .getData()
-        .values()
-        .forEach(
-            v -> {
-              String text =
-                  new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8).strip();
-              for (String line : text.split("\n")) {
-                if (line.length() >= 16 && !line.startsWith("-----")) {
-                  secretValues.add(
-                      line.startsWith("ed25519 ")
-                          ? line.substring(line.lastIndexOf(' ') + 1)
-                          : line);
-                }
-              }
-            });
+    secretValues.addAll(GeneratedSecretValues.of(generated));
 
     List<String> places = new ArrayList<>();
     client

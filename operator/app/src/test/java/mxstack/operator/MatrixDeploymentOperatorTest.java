@@ -185,22 +185,7 @@ class MatrixDeploymentOperatorTest {
 
   List<String> secretValues() {
     List<String> values = new ArrayList<>(List.of(SYNAPSE_DB_PASSWORD, MAS_DB_PASSWORD));
-    get(Secret.class, NAME + "-generated-secrets")
-        .getData()
-        .values()
-        .forEach(
-            v -> {
-              String text =
-                  new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8).strip();
-              for (String line : text.split("\n")) {
-                if (line.length() >= 16 && !line.startsWith("-----")) {
-                  values.add(
-                      line.startsWith("ed25519 ")
-                          ? line.substring(line.lastIndexOf(' ') + 1)
-                          : line);
-                }
-              }
-            });
+    values.addAll(GeneratedSecretValues.of(get(Secret.class, NAME + "-generated-secrets")));
     return values;
   }
 
