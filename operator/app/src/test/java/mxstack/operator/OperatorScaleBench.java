@@ -1,0 +1,102 @@
+package mxstack.operator;
+
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.FileInputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The scale benchmark's other half (bench/operator-scale.sh): a Fabric8 mock API server in CRUD
+ * mode in this process, the operator in a process of its own. Creates N MatrixDeployments at
+ * once, waits until each has its objects and status, and prints the time and the operator
+ * process's RSS. Prints figures; asserts nothing.
+ */
+public final class OperatorScaleBench {
+
+  private OperatorScaleBench() {}
+
+  /** Arguments: port, count, then the operator command line. */
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    int count = Integer.parseInt(args[1]);
+    List<String> operatorCommand = List.of(args).subList(2, args.length);
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(List.of()),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), port);
+    KubernetesClient client = server.createClient();
+    try (var crd = new FileInputStream("../../crds/matrixdeployments.mxstack.internal-v1.yml")) {
+      client.apiextensions().v1().customResourceDefinitions()
+          .resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).create();
+    }
+    ProcessBuilder builder = new ProcessBuilder(operatorCommand);
+    builder.environment().put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + port);
+    builder.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+    builder.environment().put("QUARKUS_HTTP_PORT", "0");
+    builder.redirectErrorStream(true).redirectOutput(Path.of("target/operator-bench.log").toFile());
+    Process operator = builder.start();
+    try {
+      Thread.sleep(8000); // the operator starts and syncs its informers
+      long idleRss = rss(operator.pid());
+      String yaml = Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml"));
+      for (int i = 0; i < count; i++) {
+        String ns = "scale-" + i;
+        client.secrets().inNamespace(ns).resource(
+            new SecretBuilder().withNewMetadata().withName("db").withNamespace(ns).endMetadata()
+                .addToStringData("password", "bench").build()).create();
+      }
+      long t0 = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        MatrixDeployment md = Serialization.unmarshal(yaml, MatrixDeployment.class);
+        md.getMetadata().setNamespace("scale-" + i);
+        md.getMetadata().setName("md" + i);
+        client.resources(MatrixDeployment.class).inNamespace("scale-" + i).resource(md).create();
+      }
+      long deadline = System.nanoTime() + 300_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        long done = client.resources(MatrixDeployment.class).inAnyNamespace().list().getItems().stream()
+            .filter(m -> m.getStatus() != null && m.getStatus().condition("SecretsReady") != null)
+            .count();
+        int sets = client.apps().statefulSets().inAnyNamespace().list().getItems().size();
+        int ingresses = client.network().v1().ingresses().inAnyNamespace().list().getItems().size();
+        if (done >= count && sets >= count && ingresses >= count) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Thread.sleep(5000);
+      System.out.printf("operator alone (own process; mock API server in the benchmark's process)%n");
+      System.out.printf("  %d MatrixDeployments created at once: all objects and status after %.1f s (target <= 30 s)%n", count, seconds);
+      System.out.printf("  operator RSS: %.0f MB idle after start, %.0f MB after the %d deployments (target <= 200 MB)%n",
+          idleRss / 1024.0, rss(operator.pid()) / 1024.0, count);
+    } finally {
+      operator.destroy();
+      operator.waitFor();
+      server.destroy();
+    }
+    System.exit(0);
+  }
+
+  private static long rss(long pid) throws Exception {
+    return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+        .filter(l -> l.startsWith("VmRSS:"))
+        .map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+        .findFirst()
+        .orElse(0L);
+  }
+}
