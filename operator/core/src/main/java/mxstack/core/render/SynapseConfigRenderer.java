@@ -11,7 +11,6 @@ import mxstack.core.spec.DatabaseUrl;
 import mxstack.core.spec.EmailSpec;
 import mxstack.core.spec.HomeserverSpec;
 import mxstack.core.spec.SmtpSecurity;
-import mxstack.core.spec.TokenEndpointAuthMethod;
 import mxstack.core.spec.TurnSpec;
 import mxstack.core.spec.UpstreamProviderSpec;
 import mxstack.core.yaml.YamlTrees;
@@ -301,9 +300,6 @@ public final class SynapseConfigRenderer {
     mapping.put("display_name_template", p.claims().displayname().template());
     mapping.put("email_template", p.claims().email().template());
     entry.put("user_mapping_provider", map("config", mapping));
-    if (p.tokenEndpointAuthMethod() == TokenEndpointAuthMethod.NONE) {
-      entry.remove("client_secret_path");
-    }
     return entry;
   }
 

@@ -2,7 +2,6 @@ package mxstack.standalone.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -94,7 +93,6 @@ final class RenderCommand implements Callable<Integer> {
             + " created, "
             + secrets.existing().size()
             + " kept");
-    Files.createDirectories(out);
     return Matrixctl.OK;
   }
 }
