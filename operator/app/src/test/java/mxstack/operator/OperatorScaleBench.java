@@ -17,9 +17,9 @@ import java.util.List;
 
 /**
  * The scale benchmark's other half (bench/operator-scale.sh): a Fabric8 mock API server in CRUD
- * mode in this process, the operator in a process of its own. Creates N MatrixDeployments at
- * once, waits until each has its objects and status, and prints the time and the operator
- * process's RSS. Prints figures; asserts nothing.
+ * mode in this process, the operator in a process of its own. Creates N MatrixDeployments at once,
+ * waits until each has its objects and status, and prints the time and the operator process's RSS.
+ * Prints figures; asserts nothing.
  */
 public final class OperatorScaleBench {
 
@@ -40,11 +40,17 @@ public final class OperatorScaleBench {
     server.init(InetAddress.getLoopbackAddress(), port);
     KubernetesClient client = server.createClient();
     try (var crd = new FileInputStream("../../crds/matrixdeployments.mxstack.internal-v1.yml")) {
-      client.apiextensions().v1().customResourceDefinitions()
-          .resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).create();
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(Serialization.unmarshal(crd, CustomResourceDefinition.class))
+          .create();
     }
     ProcessBuilder builder = new ProcessBuilder(operatorCommand);
-    builder.environment().put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + port);
+    builder
+        .environment()
+        .put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + port);
     builder.environment().put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
     builder.environment().put("QUARKUS_HTTP_PORT", "0");
     builder.redirectErrorStream(true).redirectOutput(Path.of("target/operator-bench.log").toFile());
@@ -55,9 +61,18 @@ public final class OperatorScaleBench {
       String yaml = Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml"));
       for (int i = 0; i < count; i++) {
         String ns = "scale-" + i;
-        client.secrets().inNamespace(ns).resource(
-            new SecretBuilder().withNewMetadata().withName("db").withNamespace(ns).endMetadata()
-                .addToStringData("password", "bench").build()).create();
+        client
+            .secrets()
+            .inNamespace(ns)
+            .resource(
+                new SecretBuilder()
+                    .withNewMetadata()
+                    .withName("db")
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .addToStringData("password", "bench")
+                    .build())
+            .create();
       }
       long t0 = System.nanoTime();
       for (int i = 0; i < count; i++) {
@@ -68,9 +83,11 @@ public final class OperatorScaleBench {
       }
       long deadline = System.nanoTime() + 300_000_000_000L;
       while (System.nanoTime() < deadline) {
-        long done = client.resources(MatrixDeployment.class).inAnyNamespace().list().getItems().stream()
-            .filter(m -> m.getStatus() != null && m.getStatus().condition("SecretsReady") != null)
-            .count();
+        long done =
+            client.resources(MatrixDeployment.class).inAnyNamespace().list().getItems().stream()
+                .filter(
+                    m -> m.getStatus() != null && m.getStatus().condition("SecretsReady") != null)
+                .count();
         int sets = client.apps().statefulSets().inAnyNamespace().list().getItems().size();
         int ingresses = client.network().v1().ingresses().inAnyNamespace().list().getItems().size();
         if (done >= count && sets >= count && ingresses >= count) {
@@ -80,9 +97,13 @@ public final class OperatorScaleBench {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       Thread.sleep(5000);
-      System.out.printf("operator alone (own process; mock API server in the benchmark's process)%n");
-      System.out.printf("  %d MatrixDeployments created at once: all objects and status after %.1f s (target <= 30 s)%n", count, seconds);
-      System.out.printf("  operator RSS: %.0f MB idle after start, %.0f MB after the %d deployments (target <= 200 MB)%n",
+      System.out.printf(
+          "operator alone (own process; mock API server in the benchmark's process)%n");
+      System.out.printf(
+          "  %d MatrixDeployments created at once: all objects and status after %.1f s (target <= 30 s)%n",
+          count, seconds);
+      System.out.printf(
+          "  operator RSS: %.0f MB idle after start, %.0f MB after the %d deployments (target <= 200 MB)%n",
           idleRss / 1024.0, rss(operator.pid()) / 1024.0, count);
     } finally {
       operator.destroy();
