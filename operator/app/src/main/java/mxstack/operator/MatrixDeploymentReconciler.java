@@ -316,16 +316,15 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
     return List.of(new InformerEventSource<>(configuration, context));
   }
 
-  /** Names of the Secrets a MatrixDeployment references. */
+  /** Names of the Secrets a MatrixDeployment references (without planning it). */
   static Set<String> referencedSecrets(MatrixDeployment md) {
-    try {
-      return OperatorPlan.of(md).state().userSecrets().stream()
-          .map(u -> u.ref().secretName())
-          .filter(java.util.Objects::nonNull)
-          .collect(Collectors.toSet());
-    } catch (SpecInvalidException | RuntimeException e) {
+    if (md.getSpec() == null) {
       return Set.of();
     }
+    return mxstack.core.plan.Planner.secretReferences(md.getSpec()).values().stream()
+        .map(r -> r.secretName())
+        .filter(java.util.Objects::nonNull)
+        .collect(Collectors.toSet());
   }
 
   private static void warn(

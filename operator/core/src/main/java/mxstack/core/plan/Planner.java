@@ -285,30 +285,44 @@ public final class Planner {
   }
 
   private static List<UserSecret> userSecrets(MatrixDeploymentSpec spec, SecretPaths paths) {
+    List<UserSecret> list = new ArrayList<>();
+    secretReferences(spec)
+        .forEach((field, ref) -> list.add(new UserSecret(field, ref, paths.user(ref))));
+    return List.copyOf(list);
+  }
+
+  /**
+   * Every secret the admin references, by spec field, without rendering anything (cheap enough to
+   * run for each changed Secret an operator sees). The spec must have its defaults applied.
+   */
+  public static Map<String, SecretRef> secretReferences(MatrixDeploymentSpec spec) {
     Map<String, SecretRef> refs = new LinkedHashMap<>();
-    putIf(refs, "spec.database.synapse.password", spec.database().synapse().password());
-    putIf(refs, "spec.database.synapse.sslRootCert", spec.database().synapse().sslRootCert());
-    if (spec.database().mas() != null) {
+    if (spec.database() != null && spec.database().synapse() != null) {
+      putIf(refs, "spec.database.synapse.password", spec.database().synapse().password());
+      putIf(refs, "spec.database.synapse.sslRootCert", spec.database().synapse().sslRootCert());
+    }
+    if (spec.database() != null && spec.database().mas() != null) {
       putIf(refs, "spec.database.mas.password", spec.database().mas().password());
       putIf(refs, "spec.database.mas.sslRootCert", spec.database().mas().sslRootCert());
     }
-    if (spec.homeserver().turn() != null) {
+    if (spec.homeserver() != null && spec.homeserver().turn() != null) {
       putIf(refs, "spec.homeserver.turn.sharedSecret", spec.homeserver().turn().sharedSecret());
     }
-    EmailSpec email = spec.homeserver().email();
+    EmailSpec email = spec.homeserver() == null ? null : spec.homeserver().email();
     if (email != null) {
       putIf(refs, "spec.homeserver.email.smtpPassword", email.smtpPassword());
     }
-    List<UpstreamProviderSpec> providers = spec.auth().upstreamProviders();
+    List<UpstreamProviderSpec> providers =
+        spec.auth() == null || spec.auth().upstreamProviders() == null
+            ? List.of()
+            : spec.auth().upstreamProviders();
     for (int i = 0; i < providers.size(); i++) {
       putIf(
           refs,
           "spec.auth.upstreamProviders[" + i + "].clientSecret",
           providers.get(i).clientSecret());
     }
-    List<UserSecret> list = new ArrayList<>();
-    refs.forEach((field, ref) -> list.add(new UserSecret(field, ref, paths.user(ref))));
-    return List.copyOf(list);
+    return refs;
   }
 
   private static void putIf(Map<String, SecretRef> refs, String field, SecretRef ref) {
