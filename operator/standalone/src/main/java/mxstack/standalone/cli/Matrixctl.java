@@ -47,7 +47,13 @@ public final class Matrixctl implements Callable<Integer> {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int status = run(args, out, err);
+    // print() without a newline is not flushed automatically; exit() would drop it.
+    out.flush();
+    err.flush();
+    System.exit(status);
   }
 
   /** Runs the CLI with the given streams; returns the exit status. */

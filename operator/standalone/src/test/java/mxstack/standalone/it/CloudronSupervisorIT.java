@@ -62,6 +62,19 @@ class CloudronSupervisorIT {
           assertTrue(
               run.output().contains("MAS is not installed"), "the supervisor says so at start");
         }
+        if (i == 1) {
+          LocalStack.ProcessResult printed = run.matrixctl("status");
+          assertEquals(0, printed.exitCode(), printed.output());
+          assertTrue(printed.output().contains("synapse  READY"), printed.output());
+          LocalStack.ProcessResult json = run.matrixctl("status", "--json");
+          assertTrue(json.output().contains("\"specValid\": true"), json.output());
+          LocalStack.ProcessResult effective = run.matrixctl("spec", "--effective");
+          assertEquals(0, effective.exitCode(), effective.output());
+          assertTrue(effective.output().contains("serverName: sup.test"), effective.output());
+          assertFalse(
+              effective.output().contains(run.rolePassword),
+              "no secret value in the effective spec");
+        }
         Map<String, byte[]> secrets = secrets(run.data.resolve("secrets"));
         assertEquals(7, secrets.size(), secrets.keySet().toString());
         if (firstSecrets == null) {

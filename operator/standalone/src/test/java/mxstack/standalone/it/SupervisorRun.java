@@ -114,6 +114,24 @@ final class SupervisorRun implements AutoCloseable {
     return process;
   }
 
+  /** Runs a matrixctl command with this run's environment; returns exit status and output. */
+  LocalStack.ProcessResult matrixctl(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(jar().toString());
+    command.add("mxstack.standalone.cli.Matrixctl");
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().clear();
+    builder.environment().put("PATH", System.getenv("PATH"));
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return new LocalStack.ProcessResult(p.exitValue(), output);
+  }
+
   static Path jar() throws IOException {
     try (var files = Files.list(Path.of("target"))) {
       return files
