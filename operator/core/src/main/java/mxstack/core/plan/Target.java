@@ -113,34 +113,6 @@ public record Target(
         true);
   }
 
-  /**
-   * A local layout under one base directory, for development runs and tests: everything is written
-   * below {@code baseDir}, and programs come from the given locations.
-   */
-  public static Target local(
-      String baseDir, String synapsePython, String masHome, String nginxBinary, Ports ports) {
-    return new Target(
-        TargetKind.CLOUDRON,
-        baseDir + "/run/config",
-        baseDir + "/data/secrets",
-        baseDir + "/run/secrets",
-        baseDir + "/run/user-secrets",
-        baseDir + "/data/synapse",
-        baseDir + "/run",
-        synapsePython,
-        masHome + "/mas-cli",
-        masHome + "/share",
-        nginxBinary,
-        "psql",
-        "127.0.0.1",
-        "127.0.0.1",
-        "127.0.0.1",
-        "127.0.0.1",
-        ports,
-        null,
-        false);
-  }
-
   /** Absolute path of a rendered file given its path relative to the config directory. */
   public String configPath(String relative) {
     return configDir + "/" + relative;

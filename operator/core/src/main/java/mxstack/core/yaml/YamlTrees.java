@@ -177,19 +177,6 @@ public final class YamlTrees {
     return value;
   }
 
-  /** Reads the value at a dotted path ({@code a.b.c}) in a tree, or null. */
-  @SuppressWarnings("unchecked")
-  public static Object get(Map<String, Object> tree, String dottedPath) {
-    Object current = tree;
-    for (String part : dottedPath.split("\\.")) {
-      if (!(current instanceof Map)) {
-        return null;
-      }
-      current = ((Map<String, Object>) current).get(part);
-    }
-    return current;
-  }
-
   /** True when the tree has an entry (even a null one) at the dotted path. */
   @SuppressWarnings("unchecked")
   public static boolean contains(Map<String, Object> tree, String dottedPath) {

@@ -352,12 +352,6 @@ public final class ProcessSupervisor implements AutoCloseable {
     return list;
   }
 
-  /** The PID of a running process, or -1. */
-  public synchronized long pid(String name) {
-    Supervised s = processes.get(name);
-    return s != null && s.process != null && s.process.isAlive() ? s.process.pid() : -1;
-  }
-
   private int runToCompletion(PlannedProcess p, List<String> step) {
     try {
       Process process = command(p, step).start();

@@ -31,6 +31,7 @@ import mxstack.core.spec.MatrixDeploymentDocument;
 import mxstack.core.validation.SpecReader;
 import mxstack.standalone.apply.ConfigWriter;
 import mxstack.standalone.apply.DerivedSecretWriter;
+import mxstack.standalone.cloudron.CloudronLayout;
 import mxstack.standalone.secrets.SecretGenerator;
 import mxstack.standalone.secrets.SecretStore;
 
@@ -67,13 +68,19 @@ final class LocalStack implements AutoCloseable {
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     Target.Ports ports =
         new Target.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
+    // The Cloudron layout under a temporary base: base/data stands in for /app/data and
+    // base/run for /run/mxstack; children run as the test's own user.
     target =
-        Target.local(
-            base.toString(),
-            synapsePython(),
-            masHome != null ? masHome : base + "/no-mas",
-            nginx(),
-            ports);
+        new CloudronLayout(
+                base.resolve("data"),
+                base.resolve("run"),
+                synapsePython(),
+                masHome != null ? masHome : base + "/no-mas",
+                nginx(),
+                "psql",
+                ports,
+                null)
+            .target();
     database = "it_" + name.toLowerCase(Locale.ROOT) + "_" + ProcessHandle.current().pid();
     createDatabase(database);
     Path password = base.resolve("db-password");
