@@ -83,8 +83,7 @@ class Setup:
         self.base = tempfile.mkdtemp(prefix="mxstack-bench-")
         os.chmod(self.base, 0o755)
         self.db = f"bench_{os.getpid()}"
-        psql(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
-        psql(f"CREATE DATABASE {self.db} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        recreate_database(self.db)
         # A stand-in for MAS (not installable here): the same in both supervisors.
         mas = os.path.join(self.base, "mas")
         os.makedirs(os.path.join(mas, "share"))
@@ -184,9 +183,23 @@ def bench_rss(setup, settle):
     return ours, theirs
 
 
-def bench_start(setup, runs):
+def recreate_database(db):
+    psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    psql(f"CREATE DATABASE {db} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+
+
+def bench_start(setup, runs, first_boot=False):
+    """Supervisor start -> Synapse exec'd, beside Synapse alone to healthy on the same config.
+
+    A first boot starts each run from an empty database and no secrets (Synapse alone then
+    gets an empty database again); otherwise secrets and schema exist.
+    """
     added, direct = [], []
     for _ in range(runs):
+        if first_boot:
+            recreate_database(setup.db)
+            shutil.rmtree(setup.env["MXSTACK_DATA_DIR"], ignore_errors=True)
+            shutil.rmtree(setup.env["MXSTACK_RUN_DIR"], ignore_errors=True)
         p, _ = run_supervisor(setup)
         sup_start = start_ticks(p.pid)
         pid = wait(lambda: (setup.proc("synapse") or {}).get("pid"))
@@ -195,38 +208,8 @@ def bench_start(setup, runs):
         synapse_argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[:-1]
         cwd = os.readlink(f"/proc/{pid}/cwd")
         stop(p)
-        t0 = time.monotonic()
-        s = subprocess.Popen(synapse_argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait(lambda: http_ok(f"http://127.0.0.1:{setup.ports['synapse']}/health"), timeout=120)
-        direct.append(time.monotonic() - t0)
-        s.terminate()
-        s.wait(timeout=20)
-    return added, direct
-
-
-def fresh(setup):
-    """An empty database and no secrets: a first boot."""
-    psql(f"DROP DATABASE IF EXISTS {setup.db} WITH (FORCE)")
-    psql(f"CREATE DATABASE {setup.db} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
-    shutil.rmtree(setup.env["MXSTACK_DATA_DIR"], ignore_errors=True)
-    shutil.rmtree(setup.env["MXSTACK_RUN_DIR"], ignore_errors=True)
-
-
-def bench_first_start(setup, runs):
-    added, direct = [], []
-    for _ in range(runs):
-        fresh(setup)
-        p, _ = run_supervisor(setup)
-        sup_start = start_ticks(p.pid)
-        pid = wait(lambda: (setup.proc("synapse") or {}).get("pid"))
-        added.append((start_ticks(pid) - sup_start) / CLK_TCK)
-        wait(lambda: ready(setup, "synapse", "router"))
-        synapse_argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[:-1]
-        cwd = os.readlink(f"/proc/{pid}/cwd")
-        stop(p)
-        # Synapse alone on the same config and secrets, against an empty database again.
-        psql(f"DROP DATABASE IF EXISTS {setup.db} WITH (FORCE)")
-        psql(f"CREATE DATABASE {setup.db} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        if first_boot:
+            recreate_database(setup.db)
         t0 = time.monotonic()
         s = subprocess.Popen(synapse_argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait(lambda: http_ok(f"http://127.0.0.1:{setup.ports['synapse']}/health"), timeout=300)
@@ -305,7 +288,7 @@ def main():
         print(f"   supervisor start -> Synapse exec'd:      {a * 1000:.0f} ms  (runs: {', '.join(f'{x*1000:.0f}' for x in added)})")
         print(f"   Synapse alone, start -> /health OK:      {d * 1000:.0f} ms  (runs: {', '.join(f'{x*1000:.0f}' for x in direct)})")
         print(f"   added / Synapse's own:                   {a / d * 100:.1f} %  (target <= 10 %)")
-        first_added, first_direct = bench_first_start(setup, max(1, runs // 2))
+        first_added, first_direct = bench_start(setup, max(1, runs // 2), first_boot=True)
         fa, fd = statistics.median(first_added), statistics.median(first_direct)
         print(f"\n2b. first boot ({len(first_added)} runs: empty database, no secrets yet)")
         print(f"   supervisor start -> Synapse exec'd:      {fa * 1000:.0f} ms  (includes generating every secret)")
