@@ -2,6 +2,7 @@ package mxstack.operator;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -58,18 +59,30 @@ import mxstack.operator.dependent.SynapseStatefulSetDependent;
           name = "synapse",
           type = SynapseStatefulSetDependent.class,
           dependsOn = {"generated-secrets", "config"}),
-      @Dependent(name = "synapse-service", type = SynapseServiceDependent.class),
+      @Dependent(
+          name = "synapse-service",
+          type = SynapseServiceDependent.class,
+          useEventSourceWithName = MatrixDeploymentReconciler.SERVICES),
       @Dependent(
           name = "mas",
           type = MasDeploymentDependent.class,
           dependsOn = {"generated-secrets", "config"},
-          reconcilePrecondition = Conditions.MasMode.class),
+          reconcilePrecondition = Conditions.MasMode.class,
+          useEventSourceWithName = MatrixDeploymentReconciler.DEPLOYMENTS),
       @Dependent(
           name = "mas-service",
           type = MasServiceDependent.class,
-          reconcilePrecondition = Conditions.MasMode.class),
-      @Dependent(name = "router", type = RouterDeploymentDependent.class, dependsOn = "config"),
-      @Dependent(name = "router-service", type = RouterServiceDependent.class),
+          reconcilePrecondition = Conditions.MasMode.class,
+          useEventSourceWithName = MatrixDeploymentReconciler.SERVICES),
+      @Dependent(
+          name = "router",
+          type = RouterDeploymentDependent.class,
+          dependsOn = "config",
+          useEventSourceWithName = MatrixDeploymentReconciler.DEPLOYMENTS),
+      @Dependent(
+          name = "router-service",
+          type = RouterServiceDependent.class,
+          useEventSourceWithName = MatrixDeploymentReconciler.SERVICES),
       @Dependent(
           name = "ingress",
           type = IngressDependent.class,
@@ -81,6 +94,14 @@ import mxstack.operator.dependent.SynapseStatefulSetDependent;
     })
 @ControllerConfiguration(name = "matrixdeployment")
 public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> {
+
+  /**
+   * One informer, so one cached copy, for the three Services: each dependent picks its own by name.
+   */
+  static final String SERVICES = "services";
+
+  /** One informer for the MAS and router Deployments, for the same reason. */
+  static final String DEPLOYMENTS = "deployments";
 
   /** How often a deployment that is not ready yet is looked at again. */
   static final Duration RECHECK = Duration.ofSeconds(10);
@@ -300,9 +321,11 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
       EventSourceContext<MatrixDeployment> context) {
     // The admin's Secrets are not owned by us: map each back to the MatrixDeployments that
     // reference it, so a changed password or client secret reaches the pods.
+    // The operator's own Secrets are cached by their dependents' informers: leave them out here.
     var configuration =
         InformerEventSourceConfiguration.from(Secret.class, MatrixDeployment.class)
             .withName(UserSecrets.EVENT_SOURCE)
+            .withLabelSelector(ResourceNames.UNMANAGED_SELECTOR)
             .withSecondaryToPrimaryMapper(
                 secret ->
                     context
@@ -313,7 +336,20 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
-    return List.of(new InformerEventSource<>(configuration, context));
+    return List.of(
+        new InformerEventSource<>(configuration, context),
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Service.class, MatrixDeployment.class)
+                .withName(SERVICES)
+                .withLabelSelector(ResourceNames.MANAGED_SELECTOR)
+                .build(),
+            context),
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Deployment.class, MatrixDeployment.class)
+                .withName(DEPLOYMENTS)
+                .withLabelSelector(ResourceNames.MANAGED_SELECTOR)
+                .build(),
+            context));
   }
 
   /** Names of the Secrets a MatrixDeployment references (without planning it). */

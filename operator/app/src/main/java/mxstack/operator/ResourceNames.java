@@ -15,6 +15,9 @@ public final class ResourceNames {
    */
   public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=mxstack-operator";
 
+  /** Selects every object the operator did not create (the admin's Secrets among them). */
+  public static final String UNMANAGED_SELECTOR = "app.kubernetes.io/managed-by!=mxstack-operator";
+
   /** Label on generated Secrets (which outlive their MatrixDeployment). */
   public static final String GENERATED_FOR = "mxstack.internal/generated-for";
 

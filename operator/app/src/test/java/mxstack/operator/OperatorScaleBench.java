@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.logging.Level;
 
 /**
  * The scale benchmark's other half (bench/operator-scale.sh): a Fabric8 mock API server in CRUD
@@ -30,6 +31,8 @@ public final class OperatorScaleBench {
     int port = Integer.parseInt(args[0]);
     int count = Integer.parseInt(args[1]);
     List<String> operatorCommand = List.of(args).subList(2, args.length);
+    // One log line per request would cost more than the operator's work being measured.
+    java.util.logging.Logger.getLogger(MockWebServer.class.getName()).setLevel(Level.WARNING);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(Serialization.jsonMapper()),
@@ -105,6 +108,41 @@ public final class OperatorScaleBench {
       System.out.printf(
           "  operator RSS: %.0f MB idle after start, %.0f MB after the %d deployments (target <= 200 MB)%n",
           idleRss / 1024.0, rss(operator.pid()) / 1024.0, count);
+      if (operatorCommand.stream().anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking="))) {
+        System.out.println("  the JVM's own accounting of that memory (NMT, committed):");
+        Process jcmd =
+            new ProcessBuilder(
+                    "jcmd",
+                    Long.toString(operator.pid()),
+                    "VM.native_memory",
+                    "summary",
+                    "scale=MB")
+                .redirectErrorStream(true)
+                .start();
+        new String(jcmd.getInputStream().readAllBytes())
+            .lines()
+            .filter(l -> l.matches("^(Total:|-\\s+\\S.*\\().*reserved=.*"))
+            .forEach(l -> System.out.println("    " + l.replaceFirst("^-\\s+", "").strip()));
+        jcmd.waitFor();
+        for (String[] command :
+            List.of(
+                new String[] {"GC.run"},
+                new String[] {"GC.heap_info"},
+                new String[] {"GC.class_histogram"})) {
+          List<String> line = new java.util.ArrayList<>(List.of("jcmd", "" + operator.pid()));
+          line.addAll(List.of(command));
+          Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
+          String out = new String(p.getInputStream().readAllBytes());
+          p.waitFor();
+          if (command[0].equals("GC.heap_info")) {
+            System.out.println("  after a full collection: " + out.lines().skip(1).toList());
+            System.out.printf("  operator RSS after it: %.0f MB%n", rss(operator.pid()) / 1024.0);
+          } else if (command[0].equals("GC.class_histogram")) {
+            Files.writeString(Path.of("target/operator-histogram.txt"), out);
+            System.out.println("  live objects by class: target/operator-histogram.txt");
+          }
+        }
+      }
     } finally {
       operator.destroy();
       operator.waitFor();

@@ -2,10 +2,8 @@ package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.List;
 import java.util.Map;
 import mxstack.core.plan.Planner;
@@ -16,7 +14,6 @@ import mxstack.operator.ResourceNames;
 import mxstack.operator.UserSecrets;
 
 /** MAS: its pre-start steps (schema, config check, migrations) run as init containers. */
-@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class MasDeploymentDependent
     extends CRUDKubernetesDependentResource<Deployment, MatrixDeployment> {
 

@@ -1,16 +1,13 @@
 package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Service;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.List;
 import mxstack.operator.MatrixDeployment;
 import mxstack.operator.ResourceNames;
 
 /** MAS's web port and its internal port (health and metrics). */
-@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class MasServiceDependent
     extends CRUDKubernetesDependentResource<Service, MatrixDeployment> {
 

@@ -2,10 +2,8 @@ package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.List;
 import java.util.Map;
 import mxstack.core.plan.Planner;
@@ -15,7 +13,6 @@ import mxstack.operator.PodTemplates;
 import mxstack.operator.ResourceNames;
 
 /** The router: nginx on the same rendered config the Cloudron container runs. */
-@KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
 public class RouterDeploymentDependent
     extends CRUDKubernetesDependentResource<Deployment, MatrixDeployment> {
 
