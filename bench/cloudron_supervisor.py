@@ -4,7 +4,7 @@
 1. Steady-state RSS of the supervisor JVM, beside Debian's supervisord running the same three
    children (Synapse, nginx and a stand-in for MAS, which is not installable here).
 2. Time from supervisor start to Synapse exec'd, beside Synapse's own start-to-healthy time on
-   the same config.
+   the same config, and beside a JVM with the same flags that only starts a child (the floor).
 3. Time from an edit of matrix.yaml to the affected process (Synapse) exec'd again.
 
 Prints figures; asserts nothing. Needs what scripts/run-local.sh sets up, and the packaged jar
@@ -219,6 +219,32 @@ def bench_start(setup, runs, first_boot=False):
     return added, direct
 
 
+def bench_floor(setup, runs):
+    """A JVM with the supervisor's flags that only starts one child: start -> child exec'd.
+
+    The part of the supervisor's start time that no work of its own can remove.
+    """
+    classes = os.path.join(setup.base, "floor")
+    subprocess.run(["javac", "-d", classes, os.path.join(REPO, "bench/SpawnFloor.java")], check=True)
+    times = []
+    for _ in range(runs):
+        p = subprocess.Popen(["java", "@" + os.path.join(REPO, "cloudron/jvm.options"), "-cp", classes,
+                              "SpawnFloor", "sleep", "30"], stdout=subprocess.DEVNULL)
+        child = wait(lambda: children(p.pid))
+        times.append((start_ticks(child[0]) - start_ticks(p.pid)) / CLK_TCK)
+        os.kill(child[0], signal.SIGTERM)
+        p.wait(timeout=20)
+    return times
+
+
+def children(pid):
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += [int(c) for c in f.read().split()]
+    return found
+
+
 def bench_edit(setup, runs):
     p, _ = run_supervisor(setup)
     wait(lambda: ready(setup, "synapse", "router"))
@@ -288,6 +314,9 @@ def main():
         print(f"   supervisor start -> Synapse exec'd:      {a * 1000:.0f} ms  (runs: {', '.join(f'{x*1000:.0f}' for x in added)})")
         print(f"   Synapse alone, start -> /health OK:      {d * 1000:.0f} ms  (runs: {', '.join(f'{x*1000:.0f}' for x in direct)})")
         print(f"   added / Synapse's own:                   {a / d * 100:.1f} %  (target <= 10 %)")
+        floor = statistics.median(bench_floor(setup, runs))
+        print(f"   for scale, a JVM with the same flags that only starts a child: {floor * 1000:.0f} ms"
+              f" ({floor / d * 100:.1f} % of Synapse's own)")
         first_added, first_direct = bench_start(setup, max(1, runs // 2), first_boot=True)
         fa, fd = statistics.median(first_added), statistics.median(first_direct)
         print(f"\n2b. first boot ({len(first_added)} runs: empty database, no secrets yet)")

@@ -2,7 +2,6 @@ package mxstack.core.validation;
 
 import java.util.List;
 import mxstack.core.spec.MatrixDeploymentDocument;
-import mxstack.core.yaml.SpecMapper;
 import mxstack.core.yaml.YamlTrees;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -73,8 +72,8 @@ public final class SpecReader {
       throw new SpecInvalidException(shape);
     }
     try {
-      return SpecMapper.get().convertValue(YamlTrees.toJava(root), MatrixDeploymentDocument.class);
-    } catch (IllegalArgumentException e) {
+      return SpecBinder.bind(YamlTrees.toJava(root), MatrixDeploymentDocument.class);
+    } catch (RuntimeException e) {
       // The shape check above mirrors the model, so this means the two disagree: say so plainly.
       throw new SpecInvalidException(
           List.of(Violation.at("(document)", "cannot be read: " + firstLine(e.getMessage()))));

@@ -3,11 +3,11 @@ package mxstack.standalone.apply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import mxstack.core.plan.DerivedSecretFile;
 import mxstack.core.plan.SecretPaths;
 import mxstack.core.spec.SecretRef;
@@ -46,32 +46,43 @@ public final class DerivedSecretWriter {
 
   /** Resolves a secret reference to its value; may fail with an IOException. */
   @FunctionalInterface
-  public interface SecretValues {
-    /** The value of the referenced secret, without surrounding whitespace. */
-    String get(SecretRef ref) throws IOException;
-  }
+  public interface SecretValues extends SecretTemplate.Values {}
 
   /** The file's content, with secret values taken from {@code values}. */
   public static String render(DerivedSecretFile file, SecretValues values) throws IOException {
+    return template(file).fill(values);
+  }
+
+  /**
+   * The file's text with a token where each secret value goes. The tokens carry a random part, so
+   * no configured text can pass for one.
+   */
+  public static SecretTemplate template(DerivedSecretFile file) {
+    String nonce = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     return switch (file.format()) {
-      case PGPASS -> pgpass(file, values);
-      case YAML -> yaml(file, values);
+      case PGPASS -> pgpass(file, nonce);
+      case YAML -> yaml(file, nonce);
     };
   }
 
-  private static String pgpass(DerivedSecretFile file, SecretValues values) throws IOException {
+  private static SecretTemplate pgpass(DerivedSecretFile file, String nonce) {
     String user = String.valueOf(file.fields().get("user"));
-    String password = values.get(file.secrets().get("password"));
+    String token = "mxstacksecret0n" + nonce;
     // Any host, port and database: the file belongs to one connection only.
-    return "*:*:*:" + escape(user) + ":" + escape(password) + "\n";
+    return new SecretTemplate(
+        "*:*:*:" + SecretTemplate.pgpassField(user) + ":" + token + "\n",
+        List.of(
+            new SecretTemplate.Slot(
+                token, file.secrets().get("password"), SecretTemplate.Encoding.PGPASS_FIELD)));
   }
 
   @SuppressWarnings("unchecked")
-  private static String yaml(DerivedSecretFile file, SecretValues values) throws IOException {
+  private static SecretTemplate yaml(DerivedSecretFile file, String nonce) {
     Map<String, Object> tree = YamlTrees.deepCopy(file.fields());
+    List<SecretTemplate.Slot> slots = new ArrayList<>();
     for (Map.Entry<String, SecretRef> entry : file.secrets().entrySet()) {
       String path = entry.getKey();
-      String value = values.get(entry.getValue());
+      String token = "mxstacksecret" + slots.size() + "n" + nonce;
       int hash = path.indexOf('#');
       String dotted = hash < 0 ? path : path.substring(0, hash);
       String[] parts = dotted.split("\\.");
@@ -81,30 +92,23 @@ public final class DerivedSecretWriter {
       }
       String leaf = parts[parts.length - 1];
       if (hash >= 0 && path.substring(hash + 1).equals("password")) {
-        // A connection URI: put the password into its user-info part.
+        // A connection URI: the password goes into its user-info part.
         String uri = (String) parent.get(leaf);
         int at = uri.indexOf('@');
-        String encoded =
-            java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-        parent.put(leaf, uri.substring(0, at) + ":" + encoded + uri.substring(at));
+        parent.put(leaf, uri.substring(0, at) + ":" + token + uri.substring(at));
+        slots.add(
+            new SecretTemplate.Slot(token, entry.getValue(), SecretTemplate.Encoding.URI_USERINFO));
       } else {
-        parent.put(leaf, value);
+        parent.put(leaf, token);
+        slots.add(
+            new SecretTemplate.Slot(token, entry.getValue(), SecretTemplate.Encoding.YAML_STRING));
       }
     }
-    return YamlTrees.dump(tree, "Generated from secrets; do not edit.");
+    return new SecretTemplate(
+        YamlTrees.dump(tree, "Generated from secrets; do not edit."), List.copyOf(slots));
   }
 
   private String read(SecretRef ref) throws IOException {
-    Path path = Path.of(paths.user(ref));
-    try {
-      String value = Files.readString(path, StandardCharsets.UTF_8);
-      return value.strip();
-    } catch (NoSuchFileException e) {
-      throw new IOException("secret file " + path + " (" + ref.describe() + ") does not exist");
-    }
-  }
-
-  private static String escape(String field) {
-    return field.replace("\\", "\\\\").replace(":", "\\:");
+    return SecretTemplate.read(Path.of(paths.user(ref)), ref.describe());
   }
 }

@@ -9,17 +9,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import mxstack.core.plan.DerivedSecretFile;
 import mxstack.core.plan.DesiredState;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.Planner;
 import mxstack.core.plan.SecretPaths;
 import mxstack.core.plan.Target;
 import mxstack.core.spec.MatrixDeploymentDocument;
+import mxstack.core.spec.SecretRef;
 import mxstack.core.validation.SpecInvalidException;
 import mxstack.core.validation.Violation;
 import mxstack.core.yaml.SpecMapper;
 import mxstack.standalone.apply.ConfigWriter;
 import mxstack.standalone.apply.DerivedSecretWriter;
+import mxstack.standalone.apply.SecretTemplate;
 import mxstack.standalone.secrets.SecretGenerator;
 import mxstack.standalone.secrets.SecretStore;
 
@@ -56,9 +60,7 @@ public final class CloudronPlanStep {
    *     secret they read changed)
    */
   public String run(boolean firstStart, List<String> running) throws IOException {
-    Files.createDirectories(layout.dataDir());
-    Files.createDirectories(layout.runDir().resolve("nginx"));
-    Files.createDirectories(Path.of(target.dataDir()));
+    RuntimeFiles.createDirectories(layout, target);
     if (firstStart) {
       createSpecFileIfMissing();
     }
@@ -72,9 +74,11 @@ public final class CloudronPlanStep {
       List<String> restart = apply(plan, layer, running);
       ConfigWriter.write(
           layout.dataDir().resolve(LAST_APPLIED), adminText.getBytes(StandardCharsets.UTF_8), 0600);
-      return PlanWire.encode(
+      PlanWire.Result result =
           new PlanWire.Result(
-              PlanWire.Outcome.VALID, List.of(), plan.warnings(), restart, plan.processes()));
+              PlanWire.Outcome.VALID, List.of(), plan.warnings(), restart, plan.processes());
+      save(plan, adminText, result);
+      return PlanWire.encode(result);
     } catch (SpecInvalidException e) {
       List<String> violations = e.violations().stream().map(Violation::toString).toList();
       Path last = layout.dataDir().resolve(LAST_APPLIED);
@@ -132,14 +136,7 @@ public final class CloudronPlanStep {
 
   private List<String> apply(
       DesiredState plan, CloudronEnvironment.Layer layer, List<String> running) throws IOException {
-    Path envSecrets = layout.environmentSecretsDir();
-    Files.createDirectories(envSecrets);
-    for (Map.Entry<String, String> secret : layer.secrets().entrySet()) {
-      ConfigWriter.write(
-          envSecrets.resolve(secret.getKey()),
-          secret.getValue().getBytes(StandardCharsets.UTF_8),
-          0600);
-    }
+    RuntimeFiles.writeEnvironmentSecrets(layout, layer.secrets());
     new ConfigWriter(Path.of(target.configDir())).writeAll(plan.files());
     SecretStore.EnsureResult secrets =
         new SecretStore(Path.of(target.secretsDir()), new SecretGenerator()).ensure(plan.secrets());
@@ -159,15 +156,46 @@ public final class CloudronPlanStep {
         }
       }
     }
-    FileOwnership ownership = FileOwnership.forUser(layout.runAsUser());
-    if (ownership != null) {
-      ownership.giveTree(Path.of(target.secretsDir()));
-      ownership.giveTree(Path.of(target.derivedSecretsDir()));
-      ownership.giveTree(envSecrets);
-      ownership.giveTree(Path.of(target.dataDir()));
-      ownership.giveTree(layout.runDir().resolve("nginx"));
-    }
+    RuntimeFiles.giveOwnership(layout, target);
     return restart;
+  }
+
+  /**
+   * Keeps the plan for the next container start (see {@link PlanCache}). A failure only costs that
+   * start its shortcut.
+   */
+  private void save(DesiredState plan, String adminText, PlanWire.Result result) {
+    try {
+      String fingerprint =
+          PlanCache.fingerprint(
+              env, layout, target, Files.exists(layout.specFile()) ? adminText : null);
+      Path file = layout.dataDir().resolve(PlanCache.FILE);
+      if (fingerprint == null) {
+        Files.deleteIfExists(file);
+        return;
+      }
+      SecretPaths paths = SecretPaths.of(target);
+      Map<String, SecretTemplate> derived = new TreeMap<>();
+      for (DerivedSecretFile d : plan.derivedSecrets()) {
+        SecretTemplate template = DerivedSecretWriter.template(d);
+        List<SecretTemplate.Slot> slots = new ArrayList<>();
+        for (SecretTemplate.Slot slot : template.slots()) {
+          slots.add(
+              new SecretTemplate.Slot(
+                  slot.token(),
+                  new SecretRef(paths.user(slot.ref()), null, null),
+                  slot.encoding()));
+        }
+        derived.put(d.name(), new SecretTemplate(template.text(), List.copyOf(slots)));
+      }
+      PlanWire.Result kept =
+          new PlanWire.Result(
+              result.outcome(), List.of(), result.warnings(), List.of(), result.processes());
+      String text = PlanCache.encode(new PlanCache.Entry(fingerprint, plan.files(), derived, kept));
+      ConfigWriter.write(file, text.getBytes(StandardCharsets.UTF_8), 0600);
+    } catch (IOException | RuntimeException e) {
+      log("could not keep the plan for the next start: " + e.getMessage());
+    }
   }
 
   private void createSpecFileIfMissing() throws IOException {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mxstack.core.plan.Target;
@@ -56,8 +57,6 @@ public final class CloudronSupervisor {
 
   /** Runs until SIGTERM or SIGINT; returns the exit status. */
   public int run() throws IOException {
-    // The planning step starts first: the rest of the set-up happens while it runs.
-    Process firstPlan = startPlanStep(true);
     log("starting in Cloudron mode; data " + layout.dataDir() + ", runtime " + layout.runDir());
     if (!Files.isExecutable(Path.of(target.masBinary()))) {
       log(
@@ -67,13 +66,42 @@ public final class CloudronSupervisor {
               + " run without it; logins need MAS in mas mode.");
     }
     installSignalHandlers();
-    if (!reconcile(true, firstPlan)) {
+    if (!startFromSavedPlan() && !reconcile(true, startPlanStep(true))) {
       log("ERROR: no valid spec to start from; fix " + layout.specFile() + " and restart");
       writeStatus();
       return 2;
     }
     watch();
     return 0;
+  }
+
+  /**
+   * Starts from the plan the last planning step kept, when every input is as it was then (see
+   * {@link PlanCache}): no planning process, so Synapse starts sooner. False when that cannot be
+   * done; the caller then plans afresh.
+   */
+  private boolean startFromSavedPlan() {
+    try {
+      String adminText =
+          Files.exists(layout.specFile())
+              ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
+              : null;
+      PlanWire.Result saved = PlanCache.applyIfCurrent(env, layout, target, adminText);
+      if (saved == null) {
+        return false;
+      }
+      log("inputs unchanged since the last planning: starting from the saved plan");
+      lastSpecText = adminText == null ? "" : adminText;
+      warnings = saved.warnings();
+      warnings.forEach(w -> log("warning: " + w));
+      processes.apply(saved.processes(), Set.of());
+      applied = true;
+      writeStatus();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      log("could not start from the saved plan (" + e.getMessage() + "); planning afresh");
+      return false;
+    }
   }
 
   /** Plans and applies; false when nothing valid could be started at all. */

@@ -135,7 +135,7 @@ final class PlanWire {
         args.get(3).isEmpty() ? null : args.get(3));
   }
 
-  private static void line(StringBuilder out, String key, String... tokens) {
+  static void line(StringBuilder out, String key, String... tokens) {
     out.append(key);
     for (String token : tokens) {
       out.append(' ').append(URLEncoder.encode(token, StandardCharsets.UTF_8));

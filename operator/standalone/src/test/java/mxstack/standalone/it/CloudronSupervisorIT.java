@@ -11,10 +11,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -300,6 +303,74 @@ class CloudronSupervisorIT {
       assertTrue(
           status.violations().get(0).contains("YAML syntax error"), status.violations().toString());
       assertNotNull(find(status, "synapse").pid());
+      assertEquals(0, run.terminate());
+    }
+  }
+
+  @Test
+  void anUnchangedStartUsesTheSavedPlanAndAnyChangedInputPlansAfresh() throws Exception {
+    String saved = "starting from the saved plan";
+    try (SupervisorRun run = new SupervisorRun("saved")) {
+      run.start();
+      run.awaitReady("synapse", "router");
+      assertEquals(0, run.terminate());
+      assertFalse(run.lastOutput().contains(saved), "the first start plans");
+      Path cache = run.data.resolve(".mxstack/plan-cache");
+      assertEquals(
+          "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+      String kept = Files.readString(cache);
+      assertFalse(kept.contains(run.rolePassword), "the kept plan holds no secret value");
+      for (byte[] secret : secrets(run.data.resolve("secrets")).values()) {
+        for (String line : new String(secret, StandardCharsets.UTF_8).strip().split("\n")) {
+          if (line.length() >= 16 && !line.startsWith("-----")) {
+            assertFalse(kept.contains(line.substring(line.lastIndexOf(' ') + 1)));
+          }
+        }
+      }
+
+      // Cloudron loses /run at every restart: the saved plan puts everything back.
+      try (Stream<Path> paths = Files.walk(run.run)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.createDirectories(run.run);
+      run.start();
+      run.awaitReady("synapse", "router");
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+      assertTrue(run.lastOutput().contains(saved), run.lastOutput());
+      assertEquals(0, run.terminate());
+
+      // New database credentials (as after a restore): plan afresh; Synapse logs in with them.
+      String password = run.changeDatabasePassword();
+      run.start();
+      run.awaitReady("synapse", "router");
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+      assertFalse(run.lastOutput().contains(saved), "a changed variable plans afresh");
+      assertFalse(Files.readString(cache).contains(password));
+      assertEquals(0, run.terminate());
+
+      // matrix.yaml edited while stopped: plan afresh and apply the edit.
+      run.writeSpec(
+          run.readSpec()
+              .replace(
+                  "  homeserver:\n",
+                  "  homeserver:\n    additionalConfig:\n      presence:\n        enabled: false\n"));
+      run.start();
+      run.awaitReady("synapse", "router");
+      assertFalse(run.lastOutput().contains(saved), "an edited matrix.yaml plans afresh");
+      assertTrue(
+          Files.readString(run.run.resolve("config/synapse/homeserver.yaml"))
+              .contains("presence:\n  enabled: false"));
+      assertEquals(0, run.terminate());
+
+      // and the start after that uses the plan made from the edit
+      run.start();
+      run.awaitReady("synapse", "router");
+      assertTrue(run.lastOutput().contains(saved), run.lastOutput());
+      assertTrue(
+          Files.readString(run.run.resolve("config/synapse/homeserver.yaml"))
+              .contains("presence:\n  enabled: false"));
       assertEquals(0, run.terminate());
     }
   }

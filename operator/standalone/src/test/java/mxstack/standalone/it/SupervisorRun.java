@@ -227,6 +227,24 @@ final class SupervisorRun implements AutoCloseable {
     return all.toString();
   }
 
+  /** What the supervisor and its children printed since the last start. */
+  String lastOutput() throws IOException {
+    return Files.readString(logs.get(logs.size() - 1), StandardCharsets.UTF_8);
+  }
+
+  /** Gives the role a new password, as a Cloudron restore may; the next start must use it. */
+  String changeDatabasePassword() throws Exception {
+    byte[] random = new byte[12];
+    new SecureRandom().nextBytes(random);
+    String password = "pw" + HexFormat.of().formatHex(random);
+    try (Connection c = admin();
+        Statement s = c.createStatement()) {
+      s.execute("ALTER ROLE " + role + " PASSWORD '" + password + "'");
+    }
+    env.put("CLOUDRON_POSTGRESQL_PASSWORD", password);
+    return password;
+  }
+
   void writeSpec(String text) throws IOException {
     Files.writeString(data.resolve("matrix.yaml"), text, StandardCharsets.UTF_8);
   }
