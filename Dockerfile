@@ -51,6 +51,11 @@ RUN test -n "${MAS_SHA256}" || { echo "MAS_SHA256 build argument is required (se
  && test -x /app/code/mas/mas-cli && test -f /app/code/mas/share/policy.wasm
 
 COPY --from=build /out/mxstack /app/code/mxstack
+# The resident supervisor's class path (start.sh): only the two jars it loads from.
+RUN mkdir /app/code/mxstack/supervisor \
+ && ln -s /app/code/mxstack/lib/main/mxstack.mxstack-core-*.jar \
+      /app/code/mxstack/lib/main/mxstack.mxstack-standalone-*.jar /app/code/mxstack/supervisor/ \
+ && test "$(ls /app/code/mxstack/supervisor | wc -l)" = 2
 COPY cloudron/jvm.options /app/code/jvm.options
 COPY cloudron/start.sh /app/code/start.sh
 

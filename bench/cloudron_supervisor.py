@@ -10,6 +10,7 @@
 Prints figures; asserts nothing. Needs what scripts/run-local.sh sets up, and the packaged jar
 (./mvnw -pl operator/standalone -am package -DskipTests). Usage: bench/cloudron_supervisor.py
 """
+import glob
 import json
 import os
 import shutil
@@ -90,7 +91,6 @@ class Setup:
         with open(os.path.join(mas, "mas-cli"), "w") as f:
             f.write('#!/bin/sh\ncase " $* " in *" server "*) exec sleep infinity;; esac\nexit 0\n')
         os.chmod(os.path.join(mas, "mas-cli"), 0o755)
-        self.resident_archive = None
         self.ports = {"http": free_port(), "synapse": free_port(), "mas": free_port(),
                       "masint": free_port()}
         self.env = {
@@ -108,8 +108,15 @@ class Setup:
         }
 
     def supervisor_cmd(self):
-        extra = [f"-XX:SharedArchiveFile={self.resident_archive}"] if self.resident_archive else []
-        return ["java", "@" + os.path.join(REPO, "cloudron/jvm.options")] + extra + ["-cp", JAR,
+        # As start.sh runs it: the resident on its two jars, the planning step on all of them.
+        resident = os.path.join(self.base, "supervisor")
+        if not os.path.isdir(resident):
+            os.makedirs(resident)
+            for jar in glob.glob(JAR):
+                if os.path.basename(jar).startswith(("mxstack.mxstack-core-", "mxstack.mxstack-standalone-")):
+                    os.symlink(jar, os.path.join(resident, os.path.basename(jar)))
+        return ["java", "@" + os.path.join(REPO, "cloudron/jvm.options"),
+                "-Dmxstack.plan.classpath=" + JAR, "-cp", os.path.join(resident, "*"),
                 "mxstack.standalone.cloudron.CloudronMain"]
 
     def status(self):
@@ -269,7 +276,6 @@ def bench_edit(setup, runs):
 
 
 def main():
-    import glob
     if not glob.glob(JAR):
         sys.exit(f"build first (./mvnw -pl operator/app -am package -DskipTests): {JAR}")
     print(f"  class path: {JAR}")
@@ -287,17 +293,8 @@ def main():
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.environ.get("BENCH_CDS", "1") == "1":
             setup.env["MXSTACK_CDS_ARCHIVE"] = archive
-        if os.environ.get("BENCH_CDS", "1") == "1":
-            # and one for the resident supervisor, trained on a start and a SIGTERM
-            resident = os.path.join(setup.base, "resident.jsa")
-            p = subprocess.Popen(["java", "@" + os.path.join(REPO, "cloudron/jvm.options"),
-                                  "-XX:ArchiveClassesAtExit=" + resident, "-cp", JAR,
-                                  "mxstack.standalone.cloudron.CloudronMain"], env=setup.env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait(lambda: ready(setup, "synapse", "router"))
-            stop(p)
-            setup.resident_archive = resident
-        print(f"  class-data archives (planning step, resident): {'yes' if setup.resident_archive else 'no'}")
+        print(f"  class-data archive for the planning step: {'yes' if 'MXSTACK_CDS_ARCHIVE' in setup.env else 'no'}"
+              " (as the image builds it; the resident supervisor has none, as in the image)")
         # Warm start first so secrets and the database schema exist for every measured run.
         p, _ = run_supervisor(setup)
         wait(lambda: ready(setup, "synapse", "router"))

@@ -8,4 +8,8 @@ mkdir -p /run/mxstack /app/data
 chown -R cloudron:cloudron /app/data
 # Fewer glibc malloc arenas: the supervisor's threads would otherwise each grow their own.
 export MALLOC_ARENA_MAX=2
-exec /usr/bin/tini -- java @/app/code/jvm.options -cp '/app/code/mxstack/lib/main/*' mxstack.standalone.cloudron.CloudronMain
+# The resident supervisor needs two jars (a short class path starts faster); the planning step it
+# runs gets the whole application.
+exec /usr/bin/tini -- java @/app/code/jvm.options \
+  -Dmxstack.plan.classpath='/app/code/mxstack/lib/main/*' \
+  -cp '/app/code/mxstack/supervisor/*' mxstack.standalone.cloudron.CloudronMain

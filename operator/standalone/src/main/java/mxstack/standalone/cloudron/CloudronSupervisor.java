@@ -154,7 +154,7 @@ public final class CloudronSupervisor {
       command.add("-XX:SharedArchiveFile=" + archive);
     }
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(PlanCache.planClassPath());
     command.add(CloudronPlanStep.class.getName());
     if (firstStart) {
       command.add("--first-start");

@@ -6,6 +6,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import mxstack.core.plan.PlannedFile;
 import mxstack.core.plan.SecretPaths;
@@ -59,7 +61,16 @@ final class PlanCache {
   static String fingerprint(
       Map<String, String> env, CloudronLayout layout, Target target, String adminText)
       throws IOException {
-    return fingerprint(env, layout, target, adminText, System.getProperty("java.class.path"));
+    return fingerprint(env, layout, target, adminText, planClassPath());
+  }
+
+  /**
+   * The planning step's class path: {@code -Dmxstack.plan.classpath} when set (start.sh gives the
+   * resident supervisor only the two jars it needs, which makes its start faster, and the planning
+   * step the whole application), else this process's own.
+   */
+  static String planClassPath() {
+    return System.getProperty("mxstack.plan.classpath", System.getProperty("java.class.path"));
   }
 
   static String fingerprint(
@@ -78,21 +89,21 @@ final class PlanCache {
     StringBuilder inputs = new StringBuilder("mxstack plan inputs 1\n");
     // NUL cannot occur in a variable, so no two environments give the same text.
     new TreeMap<>(env).forEach((k, v) -> inputs.append(k).append('=').append(v).append('\0'));
-    inputs.append('\n').append(layout).append('\n').append(target).append('\n');
-    for (String entry : classPath.split(File.pathSeparator)) {
-      Path jar = Path.of(entry);
-      if (!Files.isRegularFile(jar)) {
+    // The layout comes from the environment, except the children's user.
+    inputs.append("\nuser ").append(layout.runAsUser()).append('\n');
+    for (String entry : jars(classPath)) {
+      BasicFileAttributes jar = attributes(Path.of(entry));
+      if (jar == null || !jar.isRegularFile()) {
         return null;
       }
-      inputs.append("jar ").append(jar.toAbsolutePath()).append(' ').append(Files.size(jar));
-      inputs.append(' ').append(Files.getLastModifiedTime(jar).toMillis()).append('\n');
+      inputs.append("jar ").append(entry).append(' ').append(jar.size()).append(' ');
+      inputs.append(jar.lastModifiedTime().toMillis()).append('\n');
     }
     Path secrets = Path.of(target.secretsDir());
     if (Files.isDirectory(secrets)) {
       try (Stream<Path> list = Files.list(secrets)) {
         for (Path p : list.sorted().toList()) {
-          inputs.append("secret ").append(p.getFileName()).append(' ').append(Files.size(p));
-          inputs.append('\n');
+          inputs.append("secret ").append(p.getFileName()).append('\n');
         }
       }
     }
@@ -115,11 +126,20 @@ final class PlanCache {
     if (!Files.isRegularFile(file)) {
       return null;
     }
-    String fingerprint = fingerprint(env, layout, target, adminText);
+    // Nothing runs yet at a container start, so the kept files may go in place while the
+    // fingerprint is worked out: if it differs, the planning step overwrites them before any
+    // process starts.
+    CompletableFuture<String> fingerprint =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return fingerprint(env, layout, target, adminText);
+              } catch (IOException e) {
+                return null;
+              }
+            },
+            runnable -> new Thread(runnable, "fingerprint").start());
     Entry entry = decode(Files.readString(file, StandardCharsets.UTF_8));
-    if (fingerprint == null || !fingerprint.equals(entry.fingerprint())) {
-      return null;
-    }
     RuntimeFiles.createDirectories(layout, target);
     RuntimeFiles.writeEnvironmentSecrets(
         layout, CloudronEnvironment.read(env, layout.environmentSecretsDir()).secrets());
@@ -132,8 +152,42 @@ final class PlanCache {
       Files.createDirectories(destination.getParent());
       ConfigWriter.write(destination, content.getBytes(StandardCharsets.UTF_8), 0600);
     }
+    if (!entry.fingerprint().equals(fingerprint.join())) {
+      return null;
+    }
     RuntimeFiles.giveOwnership(layout, target);
     return entry.plan();
+  }
+
+  /**
+   * The class path's entries, sorted, with {@code dir/*} expanded to the directory's jars as the
+   * java launcher does (the planning step sees the launcher's expansion, the resident the wildcard:
+   * both must give the same list).
+   */
+  static List<String> jars(String classPath) throws IOException {
+    List<String> entries = new ArrayList<>();
+    for (String entry : classPath.split(File.pathSeparator)) {
+      if (entry.endsWith("/*")) {
+        String dir = entry.substring(0, entry.length() - 1);
+        try (Stream<Path> list = Files.list(Path.of(dir))) {
+          list.map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".jar") || n.endsWith(".JAR"))
+              .forEach(n -> entries.add(dir + n));
+        }
+      } else if (!entry.isEmpty()) {
+        entries.add(entry);
+      }
+    }
+    entries.sort(null);
+    return entries;
+  }
+
+  private static BasicFileAttributes attributes(Path path) {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   static String encode(Entry entry) {

@@ -173,7 +173,9 @@ public final class ProcessSupervisor implements AutoCloseable {
         s.ready = new CompletableFuture<>();
       }
     }
-    onChange.run();
+    if (!p.preStart().isEmpty()) {
+      onChange.run(); // the steps may take a while: say so (without steps, STARTING follows now)
+    }
     long started = System.nanoTime();
     for (List<String> step : p.preStart()) {
       int code = runToCompletion(p, step);
