@@ -1,16 +1,23 @@
 package mxstack.standalone.cloudron;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import mxstack.core.plan.PlannedFile;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.ReadinessCheck;
@@ -71,6 +78,96 @@ class PlanCacheTest {
     assertEquals(entry.files(), read.files());
     assertEquals(entry.derived(), read.derived());
     assertEquals(entry.plan(), read.plan());
+  }
+
+  @Test
+  void aStartFromTheSavedPlanWritesWhatPlanningWrote() throws Exception {
+    Map<String, String> env = new HashMap<>(CloudronEnvironmentTest.cloudron());
+    env.put("CLOUDRON_POSTGRESQL_PASSWORD", "pw:with\"odd\\chars\n# and: yaml");
+    env.put("CLOUDRON_MAIL_SMTP_PASSWORD", "smtp 'secret' \u2028 value");
+    env.put("MXSTACK_DATA_DIR", dir.resolve("data").toString());
+    env.put("MXSTACK_RUN_DIR", dir.resolve("run").toString());
+    env.put("MXSTACK_RUN_AS", "");
+    env.put("MAS_HOME", dir.resolve("no-mas").toString());
+    // The fingerprint covers the application's jars: stand one in for them.
+    Path jar = Files.writeString(dir.resolve("app.jar"), "jar bytes");
+    String previous = System.setProperty("mxstack.plan.classpath", jar.toString());
+    try {
+      CloudronLayout layout = CloudronLayout.fromEnvironment(env);
+      Target target = layout.target();
+      String wire =
+          new CloudronPlanStep(env, new java.io.PrintStream(OutputStream.nullOutputStream()))
+              .run(true, List.of());
+      PlanWire.Result planned = PlanWire.decode(wire);
+      assertEquals(PlanWire.Outcome.VALID, planned.outcome());
+      Map<String, String> written = snapshot(layout.runDir());
+      assertTrue(written.size() >= 8, written.keySet().toString());
+      String kept =
+          java.net.URLDecoder.decode(
+              Files.readString(layout.dataDir().resolve(PlanCache.FILE)), StandardCharsets.UTF_8);
+      assertTrue(kept.contains("server_name: example.com"), "the kept plan is readable here");
+      for (String name :
+          List.of(
+              "CLOUDRON_POSTGRESQL_PASSWORD",
+              "CLOUDRON_MAIL_SMTP_PASSWORD",
+              "CLOUDRON_OIDC_CLIENT_SECRET",
+              "CLOUDRON_TURN_SECRET")) {
+        assertFalse(kept.contains(env.get(name)), name + "'s value is not kept");
+      }
+      try (Stream<Path> secrets = Files.list(Path.of(target.secretsDir()))) {
+        for (Path secret : secrets.toList()) {
+          String value = Files.readString(secret).strip();
+          String last = value.substring(value.lastIndexOf(' ') + 1);
+          assertFalse(
+              kept.contains(last.length() > 40 ? last.substring(0, 40) : last), "" + secret);
+        }
+      }
+
+      // Cloudron empties /run at every restart.
+      deleteTree(layout.runDir());
+      String adminText = Files.readString(layout.specFile());
+      PlanWire.Result started = PlanCache.applyIfCurrent(env, layout, target, adminText);
+      assertNotNull(started, "unchanged inputs start from the saved plan");
+      assertEquals(planned.processes(), started.processes());
+      assertEquals(written, snapshot(layout.runDir()), "the same files, bytes and modes");
+
+      Map<String, String> rotated = new HashMap<>(env);
+      rotated.put("CLOUDRON_POSTGRESQL_PASSWORD", "rotated");
+      assertNull(PlanCache.applyIfCurrent(rotated, layout, target, adminText));
+      assertNull(PlanCache.applyIfCurrent(env, layout, target, adminText + "# edited\n"));
+    } finally {
+      if (previous == null) {
+        System.clearProperty("mxstack.plan.classpath");
+      } else {
+        System.setProperty("mxstack.plan.classpath", previous);
+      }
+    }
+  }
+
+  /** Every regular file below {@code root}: its content and mode, by relative path. */
+  static Map<String, String> snapshot(Path root) throws Exception {
+    Map<String, String> files = new java.util.TreeMap<>();
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.filter(Files::isRegularFile).toList()) {
+        if (p.getFileName().toString().equals("status.json")) {
+          continue;
+        }
+        files.put(
+            root.relativize(p).toString(),
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(p))
+                + "\n"
+                + Files.readString(p));
+      }
+    }
+    return files;
+  }
+
+  static void deleteTree(Path root) throws Exception {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Test
