@@ -2,7 +2,10 @@
 # Creates (idempotently) a Python venv with the pinned matrix-synapse[postgres] from PyPI.
 #
 #   SYNAPSE_VENV   venv location (default: <repo>/.venv/synapse)
-#   PYTHON         interpreter used to create the venv (default: python3; needs >= 3.10)
+#   PYTHON         interpreter used to create the venv (default: the distribution's
+#                  /usr/bin/python3 when it has venv, else python3 from PATH; needs >= 3.10).
+#                  The distribution's interpreter is one every user may run, as in the image:
+#                  the supervisor runs Synapse as an unprivileged user.
 #
 # Prints the venv path as the last line of stdout.
 set -euo pipefail
@@ -12,7 +15,12 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$REPO/scripts/versions.env"
 
 VENV="${SYNAPSE_VENV:-$REPO/.venv/synapse}"
-PYTHON="${PYTHON:-python3}"
+if [[ -z "${PYTHON:-}" ]]; then
+  PYTHON=python3
+  if [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    PYTHON=/usr/bin/python3
+  fi
+fi
 
 log() { echo "[setup-synapse-venv] $*" >&2; }
 

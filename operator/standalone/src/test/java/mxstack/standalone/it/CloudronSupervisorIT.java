@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -373,6 +374,71 @@ class CloudronSupervisorIT {
               .contains("presence:\n  enabled: false"));
       assertEquals(0, run.terminate());
     }
+  }
+
+  /**
+   * In the container the supervisor starts as root and runs its children as "cloudron". Here a
+   * system user of the test's own stands in for it: the children run as that user, can read every
+   * config and secret they need, and the secrets stay unreadable to others.
+   */
+  @Test
+  void childrenRunAsTheUnprivilegedUserAndReadWhatTheyNeed() throws Exception {
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "needs root to run children as another user (as start.sh runs the supervisor)");
+    String user = "mxstack-it";
+    if (LocalStack.run(List.of("id", "-u", user)).exitCode() != 0) {
+      LocalStack.ProcessResult added =
+          LocalStack.run(
+              List.of(
+                  "useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user));
+      assertEquals(0, added.exitCode(), added.output());
+    }
+    LocalStack.ProcessResult python =
+        LocalStack.run(
+            List.of(
+                "setpriv",
+                "--reuid=" + user,
+                "--regid=" + user,
+                "--init-groups",
+                "--",
+                LocalStack.synapsePython(),
+                "-c",
+                "import synapse"));
+    assumeTrue(
+        python.exitCode() == 0,
+        "the Synapse venv cannot be run by another user (its interpreter lives in a private"
+            + " directory); scripts/setup-synapse-venv.sh creates it from /usr/bin/python3: "
+            + python.output());
+    int uid = Integer.parseInt(LocalStack.run(List.of("id", "-u", user)).output().strip());
+    try (SupervisorRun run = new SupervisorRun("user")) {
+      run.env.put("MXSTACK_RUN_AS", user);
+      run.start();
+      SupervisorStatus status = run.awaitReady("synapse", "router");
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+      assertEquals(uid, effectiveUid(pid(status, "synapse")), "Synapse runs as " + user);
+      assertEquals(uid, effectiveUid(pid(status, "router")), "nginx runs as " + user);
+      assertEquals(0, effectiveUid(run.process().pid()), "the supervisor stays root");
+      try (Stream<Path> secrets = Files.list(run.data.resolve("secrets"))) {
+        for (Path secret : secrets.toList()) {
+          assertEquals(user, Files.getOwner(secret).getName(), secret.toString());
+          assertEquals(
+              "rw-------",
+              PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)),
+              secret.toString());
+        }
+      }
+      assertEquals(0, run.terminate());
+    }
+  }
+
+  static int effectiveUid(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("Uid:")) {
+        return Integer.parseInt(line.split("\\s+")[2]);
+      }
+    }
+    throw new AssertionError("no Uid line for " + pid);
   }
 
   static long pid(SupervisorStatus status, String name) {
