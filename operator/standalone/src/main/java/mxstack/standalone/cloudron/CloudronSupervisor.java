@@ -146,7 +146,9 @@ public final class CloudronSupervisor {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:+UseSerialGC");
     command.add("-Xmx128m");
-    command.add("-XX:TieredStopAtLevel=1");
+    if (hasGeneratedSecrets()) {
+      command.add("-XX:TieredStopAtLevel=1");
+    } // else a first boot: it generates an RSA key, which the full compiler makes about 2x faster
     command.add("-Xshare:auto");
     command.add("-Xlog:all=warning:stderr");
     String archive = env.get("MXSTACK_CDS_ARCHIVE");
@@ -167,6 +169,14 @@ public final class CloudronSupervisor {
     } catch (IOException e) {
       log("ERROR: could not run the planning step: " + e.getMessage());
       return null;
+    }
+  }
+
+  private boolean hasGeneratedSecrets() {
+    try (var files = Files.list(Path.of(target.secretsDir()))) {
+      return files.findAny().isPresent();
+    } catch (IOException e) {
+      return false;
     }
   }
 
