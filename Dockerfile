@@ -72,6 +72,28 @@ RUN mkdir -p /tmp/train \
       > /dev/null \
  && rm -rf /tmp/train
 ENV MXSTACK_CDS_ARCHIVE=/app/code/mxstack/plan.jsa
+# And one for the resident supervisor (start.sh), trained the way start.sh runs it on two starts
+# against a throwaway simulated Cloudron: the first plans, the second starts from the saved plan
+# and so leaves the classes of the common start in the archive. There is no database at build
+# time, so Synapse and MAS fail and are retried; the archive needs the supervisor's own classes.
+# Each run ends with SIGTERM, on which the supervisor stops its children and exits normally,
+# which is when the JVM writes the archive.
+RUN mkdir -p /tmp/train \
+ && for start in first second; do \
+      env CLOUDRON_APP_DOMAIN=matrix.example.com CLOUDRON_APP_ORIGIN=https://matrix.example.com \
+        CLOUDRON_POSTGRESQL_HOST=127.0.0.1 CLOUDRON_POSTGRESQL_PORT=5432 \
+        CLOUDRON_POSTGRESQL_USERNAME=user CLOUDRON_POSTGRESQL_PASSWORD=train \
+        CLOUDRON_POSTGRESQL_DATABASE=db MXSTACK_DATA_DIR=/tmp/train/data \
+        MXSTACK_RUN_DIR=/tmp/train/run MXSTACK_RUN_AS= \
+      timeout -s TERM 20 java @/app/code/jvm.options \
+        -XX:ArchiveClassesAtExit=/app/code/mxstack/supervisor.jsa \
+        -Dmxstack.plan.classpath='/app/code/mxstack/lib/main/*' \
+        -cp '/app/code/mxstack/supervisor/*' mxstack.standalone.cloudron.CloudronMain \
+        > /tmp/train/$start.log 2>&1 || true; \
+    done \
+ && grep -q 'starting from the saved plan' /tmp/train/second.log \
+ && test -s /app/code/mxstack/supervisor.jsa \
+ && rm -rf /tmp/train
 RUN printf '#!/bin/sh\nexec java @/app/code/jvm.options -cp "/app/code/mxstack/lib/main/*" mxstack.standalone.cli.Matrixctl "$@"\n' \
       > /app/code/matrixctl \
  && chmod +x /app/code/matrixctl /app/code/start.sh
