@@ -2,7 +2,8 @@
 # Starts a PostgreSQL server for tests and local runs, without systemd, using the Debian
 # cluster tooling (pg_lsclusters / pg_createcluster / pg_ctlcluster). Idempotent.
 #
-# Ensures: a cluster listening on 127.0.0.1:5432, a role mxstack/mxstack (LOGIN CREATEDB CREATEROLE)
+# Ensures: a cluster listening on 127.0.0.1:5432, a role mxstack/mxstack (LOGIN CREATEDB CREATEROLE,
+# member of pg_signal_backend)
 # and a database mxstack_ci owned by it (UTF8, C collation, as Synapse requires), reachable
 # with password auth over TCP.
 #
@@ -125,8 +126,12 @@ BEGIN
 END
 \$\$;
 ALTER ROLE "$PG_USER" WITH LOGIN CREATEDB CREATEROLE PASSWORD '$PG_PASSWORD';
+-- The tests drop their databases WITH (FORCE), which must also end connections that are still
+-- authenticating (no role yet): pg_signal_backend allows that; superusers' sessions stay out of
+-- reach.
+GRANT pg_signal_backend TO "$PG_USER";
 SQL
-log "role $PG_USER ensured (LOGIN CREATEDB CREATEROLE)"
+log "role $PG_USER ensured (LOGIN CREATEDB CREATEROLE, pg_signal_backend)"
 
 dbinfo="$(su_psql -At -F '|' -c "SELECT pg_encoding_to_char(encoding), datcollate, datctype, pg_get_userbyid(datdba)
                                   FROM pg_database WHERE datname = '$PG_DATABASE'")"

@@ -267,10 +267,19 @@ final class SupervisorRun implements AutoCloseable {
         h.destroyForcibly();
       }
     }
-    try (Connection c = admin();
-        Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-      s.execute("DROP ROLE IF EXISTS " + role);
+    // A child killed a moment ago may leave a connection still being set up; try again then.
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = admin();
+          Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        s.execute("DROP ROLE IF EXISTS " + role);
+        return;
+      } catch (java.sql.SQLException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
     }
   }
 
