@@ -413,22 +413,36 @@ class CloudronSupervisorIT {
     int uid = Integer.parseInt(LocalStack.run(List.of("id", "-u", user)).output().strip());
     try (SupervisorRun run = new SupervisorRun("user")) {
       run.env.put("MXSTACK_RUN_AS", user);
-      run.start();
-      SupervisorStatus status = run.awaitReady("synapse", "router");
-      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
-      assertEquals(uid, effectiveUid(pid(status, "synapse")), "Synapse runs as " + user);
-      assertEquals(uid, effectiveUid(pid(status, "router")), "nginx runs as " + user);
-      assertEquals(0, effectiveUid(run.process().pid()), "the supervisor stays root");
-      try (Stream<Path> secrets = Files.list(run.data.resolve("secrets"))) {
-        for (Path secret : secrets.toList()) {
-          assertEquals(user, Files.getOwner(secret).getName(), secret.toString());
-          assertEquals(
-              "rw-------",
-              PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)),
-              secret.toString());
+      // A start that plans, then (with /run emptied, as at a Cloudron restart) one from the saved
+      // plan: both hand the files to the user.
+      for (String start : List.of("planning", "from the saved plan")) {
+        run.start();
+        SupervisorStatus status = run.awaitReady("synapse", "router");
+        assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode(), start);
+        assertEquals(uid, effectiveUid(pid(status, "synapse")), "Synapse runs as " + user);
+        assertEquals(uid, effectiveUid(pid(status, "router")), "nginx runs as " + user);
+        assertEquals(0, effectiveUid(run.process().pid()), "the supervisor stays root");
+        for (String dir : List.of("secrets", "synapse")) {
+          assertEquals(user, Files.getOwner(run.data.resolve(dir)).getName(), dir);
         }
+        try (Stream<Path> secrets = Files.list(run.data.resolve("secrets"))) {
+          for (Path secret : secrets.toList()) {
+            assertEquals(user, Files.getOwner(secret).getName(), secret.toString());
+            assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)),
+                secret.toString());
+          }
+        }
+        assertEquals(0, run.terminate());
+        try (Stream<Path> paths = Files.walk(run.run)) {
+          for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+        Files.createDirectories(run.run);
       }
-      assertEquals(0, run.terminate());
+      assertTrue(run.lastOutput().contains("starting from the saved plan"), run.lastOutput());
     }
   }
 

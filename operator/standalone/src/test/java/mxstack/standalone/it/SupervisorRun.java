@@ -273,12 +273,25 @@ final class SupervisorRun implements AutoCloseable {
           Statement s = c.createStatement()) {
         s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         s.execute("DROP ROLE IF EXISTS " + role);
+        removeBase();
         return;
       } catch (java.sql.SQLException e) {
         if (attempt == 10) {
           throw e;
         }
         Thread.sleep(500);
+      }
+    }
+  }
+
+  /** Removes the run's directory (configs, media, logs) unless MXSTACK_KEEP_TEST_DIRS is set. */
+  private void removeBase() throws IOException {
+    if (System.getenv("MXSTACK_KEEP_TEST_DIRS") != null) {
+      return;
+    }
+    try (var paths = Files.walk(base)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
