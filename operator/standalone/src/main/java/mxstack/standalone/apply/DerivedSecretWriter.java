@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,20 +29,40 @@ public final class DerivedSecretWriter {
 
   /** Writes every derived file; returns the names whose content changed. */
   public List<String> writeAll(List<DerivedSecretFile> files) throws IOException {
-    List<String> changed = new ArrayList<>();
+    return writeAll(templates(files));
+  }
+
+  /**
+   * Each file's template by name, in plan order, every secret named by the file it is read from:
+   * such a template can be kept and filled later without the spec (a Cloudron start from the saved
+   * plan).
+   */
+  public Map<String, SecretTemplate> templates(List<DerivedSecretFile> files) {
+    Map<String, SecretTemplate> templates = new LinkedHashMap<>();
     for (DerivedSecretFile file : files) {
-      byte[] content = render(file).getBytes(StandardCharsets.UTF_8);
-      Path target = Path.of(paths.derived(file.name()));
+      SecretTemplate template = template(file);
+      List<SecretTemplate.Slot> slots = new ArrayList<>();
+      for (SecretTemplate.Slot slot : template.slots()) {
+        SecretRef source = new SecretRef(paths.user(slot.ref()), null, null);
+        slots.add(new SecretTemplate.Slot(slot.token(), source, slot.encoding()));
+      }
+      templates.put(file.name(), new SecretTemplate(template.text(), List.copyOf(slots)));
+    }
+    return templates;
+  }
+
+  /** Fills each template from the secret files and writes it, mode 0600; returns the changed. */
+  public List<String> writeAll(Map<String, SecretTemplate> templates) throws IOException {
+    List<String> changed = new ArrayList<>();
+    for (Map.Entry<String, SecretTemplate> entry : templates.entrySet()) {
+      byte[] content = entry.getValue().fill(this::read).getBytes(StandardCharsets.UTF_8);
+      Path target = Path.of(paths.derived(entry.getKey()));
       Files.createDirectories(target.getParent());
       if (ConfigWriter.write(target, content, 0600)) {
-        changed.add(file.name());
+        changed.add(entry.getKey());
       }
     }
     return changed;
-  }
-
-  String render(DerivedSecretFile file) throws IOException {
-    return render(file, this::read);
   }
 
   /** Resolves a secret reference to its value; may fail with an IOException. */

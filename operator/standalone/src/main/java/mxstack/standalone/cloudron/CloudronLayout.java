@@ -34,6 +34,15 @@ public record CloudronLayout(
     return dataDir.resolve("matrix.yaml");
   }
 
+  /** matrix.yaml's text, or null when there is no such file. */
+  public String readSpec() throws java.io.IOException {
+    try {
+      return Files.readString(specFile(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+  }
+
   /** The status file {@code matrixctl status} reads. */
   public Path statusFile() {
     return runDir.resolve("status.json");

@@ -9,15 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import mxstack.core.plan.DerivedSecretFile;
+import java.util.Objects;
 import mxstack.core.plan.DesiredState;
+import mxstack.core.plan.PlannedFile;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.Planner;
 import mxstack.core.plan.SecretPaths;
 import mxstack.core.plan.Target;
 import mxstack.core.spec.MatrixDeploymentDocument;
-import mxstack.core.spec.SecretRef;
 import mxstack.core.validation.SpecInvalidException;
 import mxstack.core.validation.Violation;
 import mxstack.core.yaml.SpecMapper;
@@ -42,6 +41,7 @@ public final class CloudronPlanStep {
   private final CloudronLayout layout;
   private final Target target;
   private final PrintStream log;
+  private final DerivedSecretWriter derivedWriter;
 
   /** A planning pass over the given environment, logging to {@code log}. */
   public CloudronPlanStep(Map<String, String> env, PrintStream log) {
@@ -49,6 +49,7 @@ public final class CloudronPlanStep {
     this.layout = CloudronLayout.fromEnvironment(env);
     this.target = layout.target();
     this.log = log;
+    this.derivedWriter = new DerivedSecretWriter(SecretPaths.of(target));
   }
 
   /**
@@ -64,20 +65,19 @@ public final class CloudronPlanStep {
     if (firstStart) {
       createSpecFileIfMissing();
     }
-    String adminText =
-        Files.exists(layout.specFile())
-            ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
-            : "";
+    String adminFile = layout.readSpec();
+    String adminText = adminFile == null ? "" : adminFile;
     CloudronEnvironment.Layer layer = CloudronEnvironment.read(env, layout.environmentSecretsDir());
     try {
       DesiredState plan = plan(layer, adminText);
-      List<String> restart = apply(plan, layer, running);
+      Map<String, SecretTemplate> derived = derivedWriter.templates(plan.derivedSecrets());
+      List<String> restart = apply(plan, derived, layer, running);
       ConfigWriter.write(
           layout.dataDir().resolve(LAST_APPLIED), adminText.getBytes(StandardCharsets.UTF_8), 0600);
       PlanWire.Result result =
           new PlanWire.Result(
               PlanWire.Outcome.VALID, List.of(), plan.warnings(), restart, plan.processes());
-      save(plan, adminText, result);
+      save(plan.files(), derived, adminFile, result);
       return PlanWire.encode(result);
     } catch (SpecInvalidException e) {
       List<String> violations = e.violations().stream().map(Violation::toString).toList();
@@ -86,7 +86,8 @@ public final class CloudronPlanStep {
         try {
           DesiredState plan = plan(layer, Files.readString(last, StandardCharsets.UTF_8));
           log("starting from the last valid spec until " + layout.specFile() + " is fixed");
-          List<String> restart = apply(plan, layer, running);
+          List<String> restart =
+              apply(plan, derivedWriter.templates(plan.derivedSecrets()), layer, running);
           return PlanWire.encode(
               new PlanWire.Result(
                   PlanWire.Outcome.FALLBACK,
@@ -135,7 +136,11 @@ public final class CloudronPlanStep {
   }
 
   private List<String> apply(
-      DesiredState plan, CloudronEnvironment.Layer layer, List<String> running) throws IOException {
+      DesiredState plan,
+      Map<String, SecretTemplate> derived,
+      CloudronEnvironment.Layer layer,
+      List<String> running)
+      throws IOException {
     RuntimeFiles.writeEnvironmentSecrets(layout, layer.secrets());
     new ConfigWriter(Path.of(target.configDir())).writeAll(plan.files());
     SecretStore.EnsureResult secrets =
@@ -143,8 +148,7 @@ public final class CloudronPlanStep {
     if (!secrets.created().isEmpty()) {
       log("generated secrets: " + String.join(", ", secrets.created()));
     }
-    List<String> derivedChanged =
-        new DerivedSecretWriter(SecretPaths.of(target)).writeAll(plan.derivedSecrets());
+    List<String> derivedChanged = derivedWriter.writeAll(derived);
     List<String> restart = new ArrayList<>();
     for (String name : derivedChanged) {
       String path = SecretPaths.of(target).derived(name);
@@ -164,34 +168,22 @@ public final class CloudronPlanStep {
    * Keeps the plan for the next container start (see {@link PlanCache}). A failure only costs that
    * start its shortcut.
    */
-  private void save(DesiredState plan, String adminText, PlanWire.Result result) {
+  private void save(
+      List<PlannedFile> files,
+      Map<String, SecretTemplate> derived,
+      String adminFile,
+      PlanWire.Result result) {
     try {
-      String fingerprint =
-          PlanCache.fingerprint(
-              env, layout, target, Files.exists(layout.specFile()) ? adminText : null);
+      String fingerprint = PlanCache.fingerprint(env, layout, target, adminFile);
       Path file = layout.dataDir().resolve(PlanCache.FILE);
       if (fingerprint == null) {
         Files.deleteIfExists(file);
         return;
       }
-      SecretPaths paths = SecretPaths.of(target);
-      Map<String, SecretTemplate> derived = new TreeMap<>();
-      for (DerivedSecretFile d : plan.derivedSecrets()) {
-        SecretTemplate template = DerivedSecretWriter.template(d);
-        List<SecretTemplate.Slot> slots = new ArrayList<>();
-        for (SecretTemplate.Slot slot : template.slots()) {
-          slots.add(
-              new SecretTemplate.Slot(
-                  slot.token(),
-                  new SecretRef(paths.user(slot.ref()), null, null),
-                  slot.encoding()));
-        }
-        derived.put(d.name(), new SecretTemplate(template.text(), List.copyOf(slots)));
-      }
       PlanWire.Result kept =
           new PlanWire.Result(
               result.outcome(), List.of(), result.warnings(), List.of(), result.processes());
-      String text = PlanCache.encode(new PlanCache.Entry(fingerprint, plan.files(), derived, kept));
+      String text = PlanCache.encode(new PlanCache.Entry(fingerprint, files, derived, kept));
       ConfigWriter.write(file, text.getBytes(StandardCharsets.UTF_8), 0600);
     } catch (IOException | RuntimeException e) {
       log("could not keep the plan for the next start: " + e.getMessage());
@@ -221,10 +213,7 @@ public final class CloudronPlanStep {
       throws IOException, SpecInvalidException {
     CloudronLayout layout = CloudronLayout.fromEnvironment(env);
     CloudronEnvironment.Layer layer = CloudronEnvironment.read(env, layout.environmentSecretsDir());
-    String adminText =
-        Files.exists(layout.specFile())
-            ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
-            : "";
+    String adminText = Objects.requireNonNullElse(layout.readSpec(), "");
     MatrixDeploymentDocument document = SpecSources.load(layer.tree(), adminText);
     List<String> notes = new ArrayList<>();
     notes.add("# The effective MatrixDeployment: Cloudron's environment with " + layout.specFile());

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -82,10 +83,7 @@ public final class CloudronSupervisor {
    */
   private boolean startFromSavedPlan() {
     try {
-      String adminText =
-          Files.exists(layout.specFile())
-              ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
-              : null;
+      String adminText = layout.readSpec();
       PlanWire.Result saved = PlanCache.applyIfCurrent(env, layout, target, adminText);
       if (saved == null) {
         return false;
@@ -106,10 +104,7 @@ public final class CloudronSupervisor {
 
   /** Plans and applies; false when nothing valid could be started at all. */
   synchronized boolean reconcile(boolean firstStart, Process started) throws IOException {
-    String adminText =
-        Files.exists(layout.specFile())
-            ? Files.readString(layout.specFile(), StandardCharsets.UTF_8)
-            : "";
+    String adminText = Objects.requireNonNullElse(layout.readSpec(), "");
     if (started == null && adminText.equals(lastSpecText)) {
       return true;
     }

@@ -21,6 +21,7 @@ import mxstack.core.plan.SecretPaths;
 import mxstack.core.plan.Target;
 import mxstack.core.spec.SecretRef;
 import mxstack.standalone.apply.ConfigWriter;
+import mxstack.standalone.apply.DerivedSecretWriter;
 import mxstack.standalone.apply.SecretTemplate;
 
 /**
@@ -144,14 +145,7 @@ final class PlanCache {
     RuntimeFiles.writeEnvironmentSecrets(
         layout, CloudronEnvironment.read(env, layout.environmentSecretsDir()).secrets());
     new ConfigWriter(Path.of(target.configDir())).writeAll(entry.files());
-    SecretPaths paths = SecretPaths.of(target);
-    for (Map.Entry<String, SecretTemplate> derived : entry.derived().entrySet()) {
-      String content =
-          derived.getValue().fill(ref -> SecretTemplate.read(Path.of(ref.file()), ref.file()));
-      Path destination = Path.of(paths.derived(derived.getKey()));
-      Files.createDirectories(destination.getParent());
-      ConfigWriter.write(destination, content.getBytes(StandardCharsets.UTF_8), 0600);
-    }
+    new DerivedSecretWriter(SecretPaths.of(target)).writeAll(entry.derived());
     if (!entry.fingerprint().equals(fingerprint.join())) {
       return null;
     }
@@ -192,17 +186,17 @@ final class PlanCache {
 
   static String encode(Entry entry) {
     StringBuilder out = new StringBuilder();
-    line(out, "fingerprint", entry.fingerprint());
+    PlanWire.line(out, "fingerprint", entry.fingerprint());
     for (PlannedFile file : entry.files()) {
-      line(out, "file", file.path(), Integer.toOctalString(file.mode()), file.content());
+      PlanWire.line(out, "file", file.path(), Integer.toOctalString(file.mode()), file.content());
     }
     entry
         .derived()
         .forEach(
             (name, template) -> {
-              line(out, "derived", name, template.text());
+              PlanWire.line(out, "derived", name, template.text());
               for (SecretTemplate.Slot slot : template.slots()) {
-                line(out, "slot", slot.token(), slot.ref().file(), slot.encoding().name());
+                PlanWire.line(out, "slot", slot.token(), slot.ref().file(), slot.encoding().name());
               }
             });
     return out.append(PlanWire.encode(entry.plan())).toString();
@@ -251,9 +245,5 @@ final class PlanCache {
       throw new IllegalArgumentException("no fingerprint");
     }
     return new Entry(fingerprint, files, derived, PlanWire.decode(wire.toString()));
-  }
-
-  private static void line(StringBuilder out, String key, String... tokens) {
-    PlanWire.line(out, key, tokens);
   }
 }
