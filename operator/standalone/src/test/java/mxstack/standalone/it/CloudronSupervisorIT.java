@@ -12,13 +12,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +24,7 @@ import java.util.stream.Stream;
 import mxstack.standalone.cloudron.ProcessState;
 import mxstack.standalone.cloudron.ProcessStatus;
 import mxstack.standalone.cloudron.SupervisorStatus;
+import mxstack.standalone.secrets.SearchableSecrets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,16 +94,7 @@ class CloudronSupervisorIT {
       assertTrue(
           Files.exists(run.data.resolve("matrix.yaml")), "matrix.yaml created on first start");
       String output = run.output();
-      List<String> values = new ArrayList<>();
-      for (byte[] value : firstSecrets.values()) {
-        String text = new String(value).strip();
-        for (String line : text.split("\n")) {
-          if (line.length() >= 16 && !line.startsWith("-----")) {
-            values.add(
-                line.startsWith("ed25519 ") ? line.substring(line.lastIndexOf(' ') + 1) : line);
-          }
-        }
-      }
+      List<String> values = new ArrayList<>(SearchableSecrets.of(firstSecrets.values()));
       values.add(run.rolePassword);
       for (String value : values) {
         assertFalse(output.contains(value), "a secret value appears in the output");
@@ -321,21 +311,14 @@ class CloudronSupervisorIT {
           "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
       String kept = Files.readString(cache);
       assertFalse(kept.contains(run.rolePassword), "the kept plan holds no secret value");
-      for (byte[] secret : secrets(run.data.resolve("secrets")).values()) {
-        for (String line : new String(secret, StandardCharsets.UTF_8).strip().split("\n")) {
-          if (line.length() >= 16 && !line.startsWith("-----")) {
-            assertFalse(kept.contains(line.substring(line.lastIndexOf(' ') + 1)));
-          }
-        }
+      List<String> generated = SearchableSecrets.inDirectory(run.data.resolve("secrets"));
+      assertFalse(generated.isEmpty());
+      for (String value : generated) {
+        assertFalse(kept.contains(value), "the kept plan holds no generated secret");
       }
 
       // Cloudron loses /run at every restart: the saved plan puts everything back.
-      try (Stream<Path> paths = Files.walk(run.run)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-      Files.createDirectories(run.run);
+      run.emptyRunDir();
       run.start();
       run.awaitReady("synapse", "router");
       assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
@@ -435,12 +418,7 @@ class CloudronSupervisorIT {
           }
         }
         assertEquals(0, run.terminate());
-        try (Stream<Path> paths = Files.walk(run.run)) {
-          for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(p);
-          }
-        }
-        Files.createDirectories(run.run);
+        run.emptyRunDir();
       }
       assertTrue(run.lastOutput().contains("starting from the saved plan"), run.lastOutput());
     }

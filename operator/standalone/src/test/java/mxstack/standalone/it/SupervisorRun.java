@@ -284,12 +284,21 @@ final class SupervisorRun implements AutoCloseable {
     }
   }
 
+  /** Empties the runtime directory, as a Cloudron restart does with /run. */
+  void emptyRunDir() throws IOException {
+    deleteTree(run);
+    Files.createDirectories(run);
+  }
+
   /** Removes the run's directory (configs, media, logs) unless MXSTACK_KEEP_TEST_DIRS is set. */
   private void removeBase() throws IOException {
-    if (System.getenv("MXSTACK_KEEP_TEST_DIRS") != null) {
-      return;
+    if (System.getenv("MXSTACK_KEEP_TEST_DIRS") == null) {
+      deleteTree(base);
     }
-    try (var paths = Files.walk(base)) {
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
