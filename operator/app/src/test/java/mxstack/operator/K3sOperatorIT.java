@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -18,8 +17,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.FileInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -74,22 +71,8 @@ class K3sOperatorIT {
             .namespaces()
             .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
             .serverSideApply();
-        client
-            .secrets()
-            .inNamespace(ns)
-            .resource(
-                new SecretBuilder()
-                    .withNewMetadata()
-                    .withName("db")
-                    .endMetadata()
-                    .addToStringData("password", "k3s-test-password")
-                    .build())
-            .create();
-        MatrixDeployment md =
-            Serialization.unmarshal(
-                Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml")),
-                MatrixDeployment.class);
-        md.getMetadata().setNamespace(ns);
+        TestObjects.createDbSecret(client, ns, "k3s-test-password");
+        MatrixDeployment md = TestObjects.masMinimal(ns, "minimal");
         client.resources(MatrixDeployment.class).inNamespace(ns).resource(md).create();
 
         await()

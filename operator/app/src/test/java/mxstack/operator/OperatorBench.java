@@ -2,11 +2,9 @@ package mxstack.operator;
 
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -36,31 +34,6 @@ class OperatorBench {
 
   @Inject KubernetesClient client;
 
-  MatrixDeployment spec(String ns, String name) throws Exception {
-    MatrixDeployment md =
-        Serialization.unmarshal(
-            Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml")),
-            MatrixDeployment.class);
-    md.getMetadata().setNamespace(ns);
-    md.getMetadata().setName(name);
-    return md;
-  }
-
-  void dbSecret(String ns) {
-    client
-        .secrets()
-        .inNamespace(ns)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("db")
-                .withNamespace(ns)
-                .endMetadata()
-                .addToStringData("password", "bench-password")
-                .build())
-        .create();
-  }
-
   List<RecordedRequest> drain() throws InterruptedException {
     List<RecordedRequest> all = new ArrayList<>();
     RecordedRequest r;
@@ -81,13 +54,13 @@ class OperatorBench {
   @Test
   void measure() throws Exception {
     System.out.println("\nmxstack operator benchmark (Fabric8 mock server, CRUD mode, SSA off)");
-    dbSecret("bench-one");
+    TestObjects.createDbSecret(client, "bench-one", "bench-password");
     drain();
     long t0 = System.nanoTime();
     client
         .resources(MatrixDeployment.class)
         .inNamespace("bench-one")
-        .resource(spec("bench-one", "one"))
+        .resource(TestObjects.masMinimal("bench-one", "one"))
         .create();
     await()
         .atMost(Duration.ofSeconds(60))
@@ -122,14 +95,14 @@ class OperatorBench {
 
     int count = Integer.getInteger("bench.count", 200);
     for (int i = 0; i < count; i++) {
-      dbSecret("bench-" + i);
+      TestObjects.createDbSecret(client, "bench-" + i, "bench-password");
     }
     long t1 = System.nanoTime();
     for (int i = 0; i < count; i++) {
       client
           .resources(MatrixDeployment.class)
           .inNamespace("bench-" + i)
-          .resource(spec("bench-" + i, "md" + i))
+          .resource(TestObjects.masMinimal("bench-" + i, "md" + i))
           .create();
     }
     // Poll with three list calls, not thousands of gets: the mock server is shared with the

@@ -1,6 +1,5 @@
 package mxstack.operator;
 
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -61,28 +60,16 @@ public final class OperatorScaleBench {
     try {
       Thread.sleep(8000); // the operator starts and syncs its informers
       long idleRss = rss(operator.pid());
-      String yaml = Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml"));
       for (int i = 0; i < count; i++) {
-        String ns = "scale-" + i;
-        client
-            .secrets()
-            .inNamespace(ns)
-            .resource(
-                new SecretBuilder()
-                    .withNewMetadata()
-                    .withName("db")
-                    .withNamespace(ns)
-                    .endMetadata()
-                    .addToStringData("password", "bench")
-                    .build())
-            .create();
+        TestObjects.createDbSecret(client, "scale-" + i, "bench");
       }
       long t0 = System.nanoTime();
       for (int i = 0; i < count; i++) {
-        MatrixDeployment md = Serialization.unmarshal(yaml, MatrixDeployment.class);
-        md.getMetadata().setNamespace("scale-" + i);
-        md.getMetadata().setName("md" + i);
-        client.resources(MatrixDeployment.class).inNamespace("scale-" + i).resource(md).create();
+        client
+            .resources(MatrixDeployment.class)
+            .inNamespace("scale-" + i)
+            .resource(TestObjects.masMinimal("scale-" + i, "md" + i))
+            .create();
       }
       long deadline = System.nanoTime() + 300_000_000_000L;
       while (System.nanoTime() < deadline) {
