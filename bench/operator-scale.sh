@@ -14,7 +14,8 @@ count="${1:-200}"
   -Dquarkus.operator-sdk.enable-ssa=false -Dquarkus.package.output-directory=bench-app
 cd operator/app
 cp="target/test-classes:target/classes:$(../../mvnw -q -B dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test 2>/dev/null)"
-deployed=$(grep -A4 'name: JAVA_OPTS_APPEND' ../../deploy/operator-deployment.yaml | sed -n 's/^ *value: "\(.*\)"$/\1/p')
+deployed=$(awk '/name: JAVA_OPTS_APPEND/ {f = 1} f && /value:/ {sub(/^ *value: "/, ""); sub(/"$/, ""); print; exit}' \
+  ../../deploy/operator-deployment.yaml)
 opts="${OPERATOR_JAVA_OPTS:-$deployed}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" # as the Deployment sets it
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

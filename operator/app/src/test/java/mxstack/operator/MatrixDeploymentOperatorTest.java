@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -183,6 +185,24 @@ class MatrixDeploymentOperatorTest {
             });
   }
 
+  /**
+   * The client the informers read through shares one copy of each short string (SharedStrings): the
+   * owner's UID and the namespace, repeated in every object the operator keeps in its caches, are
+   * one instance each; a config file is not copied into the JVM's string table.
+   */
+  @Test
+  @Order(2)
+  void theObjectsReadShareTheirRepeatedStrings() {
+    ConfigMap config = get(ConfigMap.class, NAME + "-config");
+    Service service = get(Service.class, NAME + "-router");
+    assertSame(
+        config.getMetadata().getOwnerReferences().get(0).getUid(),
+        service.getMetadata().getOwnerReferences().get(0).getUid());
+    assertSame(config.getMetadata().getNamespace(), service.getMetadata().getNamespace());
+    String homeserver = config.getData().get("synapse.homeserver.yaml");
+    assertNotSame(homeserver, new String(homeserver).intern());
+  }
+
   List<String> secretValues() {
     List<String> values = new ArrayList<>(List.of(SYNAPSE_DB_PASSWORD, MAS_DB_PASSWORD));
     values.addAll(GeneratedSecretValues.of(get(Secret.class, NAME + "-generated-secrets")));
@@ -198,7 +218,7 @@ class MatrixDeploymentOperatorTest {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void aNoOpReconcileWritesNothing() throws Exception {
     Thread.sleep(3000); // let the first reconciles settle
     drain();
@@ -238,7 +258,7 @@ class MatrixDeploymentOperatorTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aSynapseChangeRollsOnlySynapse() throws Exception {
     String synapseBefore = hash(get(StatefulSet.class, NAME + "-synapse"));
     String masBefore = hash(get(Deployment.class, NAME + "-mas"));
@@ -273,7 +293,7 @@ class MatrixDeploymentOperatorTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aChangedReferencedSecretReachesThePods() throws Exception {
     String synapseBefore = hash(get(StatefulSet.class, NAME + "-synapse"));
     userSecrets("rotated-password-44");
@@ -295,7 +315,7 @@ class MatrixDeploymentOperatorTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void anInvalidSpecIsReportedAndChangesNothing() throws Exception {
     String version = get(StatefulSet.class, NAME + "-synapse").getMetadata().getResourceVersion();
     String configVersion =
@@ -353,7 +373,7 @@ class MatrixDeploymentOperatorTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void deletingKeepsTheGeneratedSecrets() throws Exception {
     String uid = current().getMetadata().getUid();
     client.resources(MatrixDeployment.class).inNamespace(NS).withName(NAME).delete();

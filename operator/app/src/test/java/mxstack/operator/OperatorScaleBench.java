@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 
 /**
@@ -23,6 +24,14 @@ import java.util.logging.Level;
  */
 public final class OperatorScaleBench {
 
+  /**
+   * One log line per request would cost more than the operator's work being measured. Held in a
+   * field: the logging framework keeps loggers only weakly, and a collected one comes back at its
+   * default level.
+   */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger(MockWebServer.class.getName());
+
   private OperatorScaleBench() {}
 
   /** Arguments: port, count, then the operator command line. */
@@ -30,8 +39,7 @@ public final class OperatorScaleBench {
     int port = Integer.parseInt(args[0]);
     int count = Integer.parseInt(args[1]);
     List<String> operatorCommand = List.of(args).subList(2, args.length);
-    // One log line per request would cost more than the operator's work being measured.
-    java.util.logging.Logger.getLogger(MockWebServer.class.getName()).setLevel(Level.WARNING);
+    MOCK_SERVER_LOG.setLevel(Level.WARNING);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(Serialization.jsonMapper()),
@@ -114,6 +122,7 @@ public final class OperatorScaleBench {
             .filter(l -> l.matches("^(Total:|-\\s+\\S.*\\().*reserved=.*"))
             .forEach(l -> System.out.println("    " + l.replaceFirst("^-\\s+", "").strip()));
         jcmd.waitFor();
+        System.out.println("  " + rssByKind(operator.pid()));
         for (String[] command :
             List.of(
                 new String[] {"GC.run"},
@@ -139,6 +148,21 @@ public final class OperatorScaleBench {
       server.destroy();
     }
     System.exit(0);
+  }
+
+  /** RSS split into anonymous memory and file-backed pages (libjvm.so, the CDS archive, jars). */
+  private static String rssByKind(long pid) throws Exception {
+    Map<String, Long> kb = new java.util.TreeMap<>();
+    for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+      String[] f = l.split("\\s+");
+      if (f.length == 3 && (f[0].equals("Anonymous:") || f[0].equals("Rss:"))) {
+        kb.put(f[0], Long.parseLong(f[1]));
+      }
+    }
+    long anon = kb.getOrDefault("Anonymous:", 0L);
+    return String.format(
+        "RSS by kind: %.0f MB anonymous, %.0f MB file-backed",
+        anon / 1024.0, (kb.getOrDefault("Rss:", 0L) - anon) / 1024.0);
   }
 
   private static long rss(long pid) throws Exception {
