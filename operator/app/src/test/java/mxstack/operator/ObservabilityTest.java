@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -72,12 +73,17 @@ class ObservabilityTest {
   void noServiceMonitorWithoutItsCrd() throws Exception {
     CRDPresentActivationCondition.clearState();
     create("obs-a", "plain");
+    // The objects are created in no particular order: wait for all the test reads.
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
-            () ->
-                assertNotNull(
-                    client.services().inNamespace("obs-a").withName("plain-router").get()));
+            () -> {
+              for (String service : List.of("plain-router", "plain-synapse", "plain-mas")) {
+                assertNotNull(client.services().inNamespace("obs-a").withName(service).get());
+              }
+              assertNotNull(
+                  client.configMaps().inNamespace("obs-a").withName("plain-config").get());
+            });
     Service synapse = client.services().inNamespace("obs-a").withName("plain-synapse").get();
     assertTrue(
         synapse.getSpec().getPorts().stream()
