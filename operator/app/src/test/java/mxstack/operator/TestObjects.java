@@ -1,13 +1,17 @@
 package mxstack.operator;
 
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The objects the benchmarks and the K3s test create: a fixture deployment and its DB Secret. */
+/**
+ * Objects the tests and benchmarks create: a fixture deployment, its DB Secret, and the Prometheus
+ * operator's ServiceMonitor CRD.
+ */
 final class TestObjects {
 
   private TestObjects() {}
@@ -35,6 +39,41 @@ final class TestObjects {
                 .withNamespace(ns)
                 .endMetadata()
                 .addToStringData("password", password)
+                .build())
+        .create();
+  }
+
+  /** A ServiceMonitor CRD as the Prometheus operator installs it (the parts the operator reads). */
+  static void createServiceMonitorCrd(KubernetesClient client) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName("servicemonitors.monitoring.coreos.com")
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("monitoring.coreos.com")
+                .withScope("Namespaced")
+                .withNewNames()
+                .withKind("ServiceMonitor")
+                .withPlural("servicemonitors")
+                .withSingular("servicemonitor")
+                .endNames()
+                .addNewVersion()
+                .withName("v1")
+                .withServed(true)
+                .withStorage(true)
+                .withNewSchema()
+                .withNewOpenAPIV3Schema()
+                .withType("object")
+                .withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema()
+                .endSchema()
+                .endVersion()
+                .endSpec()
                 .build())
         .create();
   }
