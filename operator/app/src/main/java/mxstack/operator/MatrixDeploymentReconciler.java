@@ -321,11 +321,12 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
       EventSourceContext<MatrixDeployment> context) {
     // The admin's Secrets are not owned by us: map each back to the MatrixDeployments that
     // reference it, so a changed password or client secret reaches the pods.
-    // The operator's own Secrets are cached by their dependents' informers: leave them out here.
+    // Only the Secrets labelled as referenced (UserSecrets labels them when it first reads them),
+    // not every Secret in the cluster; the operator's own are cached by their dependents.
     var configuration =
         InformerEventSourceConfiguration.from(Secret.class, MatrixDeployment.class)
             .withName(UserSecrets.EVENT_SOURCE)
-            .withLabelSelector(ResourceNames.UNMANAGED_SELECTOR)
+            .withLabelSelector(ResourceNames.REFERENCED_SELECTOR)
             .withSecondaryToPrimaryMapper(
                 secret ->
                     context

@@ -18,6 +18,15 @@ public final class ResourceNames {
   /** Selects every object the operator did not create (the admin's Secrets among them). */
   public static final String UNMANAGED_SELECTOR = "app.kubernetes.io/managed-by!=mxstack-operator";
 
+  /**
+   * Label the operator puts on the admin's Secrets that a MatrixDeployment references, so that it
+   * watches (and caches) those and not every Secret in the cluster.
+   */
+  public static final String REFERENCED_LABEL = "mxstack.internal/referenced";
+
+  /** The admin's Secrets the operator watches: referenced ones, not its own. */
+  public static final String REFERENCED_SELECTOR = REFERENCED_LABEL + "=true," + UNMANAGED_SELECTOR;
+
   /** Label on generated Secrets (which outlive their MatrixDeployment). */
   public static final String GENERATED_FOR = "mxstack.internal/generated-for";
 

@@ -1,6 +1,7 @@
 package mxstack.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -11,14 +12,21 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import mxstack.core.plan.UserSecret;
 import mxstack.core.spec.SecretRef;
 
 /**
- * The admin's Secrets that a MatrixDeployment references, read from the operator's informer cache
- * (no API calls). Values never leave this class except into derived Secrets.
+ * The admin's Secrets that a MatrixDeployment references. The operator watches only Secrets that
+ * carry {@link ResourceNames#REFERENCED_LABEL}, so it does not cache every Secret of the cluster
+ * (Helm's release Secrets alone can be megabytes): a referenced Secret is read from that cache, and
+ * one that is not in it yet is read from the API once and labelled, after which the watch keeps it
+ * current. A Secret that loses the label (replaced by a manifest without it) leaves the cache,
+ * which reconciles its MatrixDeployments, and is read and labelled again. Values never leave this
+ * class except into derived Secrets.
  */
 public final class UserSecrets {
 
@@ -26,10 +34,15 @@ public final class UserSecrets {
   public static final String EVENT_SOURCE = "user-secrets";
 
   private final InformerEventSource<Secret, MatrixDeployment> cache;
+  private final KubernetesClient client;
   private final String namespace;
 
-  private UserSecrets(InformerEventSource<Secret, MatrixDeployment> cache, String namespace) {
+  private UserSecrets(
+      InformerEventSource<Secret, MatrixDeployment> cache,
+      KubernetesClient client,
+      String namespace) {
     this.cache = cache;
+    this.client = client;
     this.namespace = namespace;
   }
 
@@ -39,7 +52,8 @@ public final class UserSecrets {
     var source =
         (InformerEventSource<Secret, MatrixDeployment>)
             context.eventSourceRetriever().getEventSourceFor(Secret.class, EVENT_SOURCE);
-    return new UserSecrets(source, context.getPrimaryResource().getMetadata().getNamespace());
+    return new UserSecrets(
+        source, context.getClient(), context.getPrimaryResource().getMetadata().getNamespace());
   }
 
   /** The value of a referenced key, trimmed; IOException naming the Secret and key if absent. */
@@ -60,8 +74,7 @@ public final class UserSecrets {
     if (ref.secretName() == null) {
       return Optional.empty();
     }
-    return cache
-        .get(new ResourceID(ref.secretName(), namespace))
+    return secret(ref.secretName())
         .map(
             s -> {
               if (s.getData() != null && s.getData().containsKey(ref.key())) {
@@ -70,6 +83,32 @@ public final class UserSecrets {
               }
               return s.getStringData() == null ? null : s.getStringData().get(ref.key());
             });
+  }
+
+  /** From the watch's cache, or else from the API, labelled so that the watch takes it up. */
+  private Optional<Secret> secret(String name) {
+    Optional<Secret> cached = cache.get(new ResourceID(name, namespace));
+    if (cached.isPresent()) {
+      return cached;
+    }
+    var resource = client.secrets().inNamespace(namespace).withName(name);
+    Secret live = resource.get();
+    if (live == null) {
+      return Optional.empty();
+    }
+    Map<String, String> labels = live.getMetadata().getLabels();
+    if (labels == null || !"true".equals(labels.get(ResourceNames.REFERENCED_LABEL))) {
+      resource.edit(
+          s -> {
+            Map<String, String> edited =
+                new LinkedHashMap<>(
+                    s.getMetadata().getLabels() == null ? Map.of() : s.getMetadata().getLabels());
+            edited.put(ResourceNames.REFERENCED_LABEL, "true");
+            s.getMetadata().setLabels(edited);
+            return s;
+          });
+    }
+    return Optional.of(live);
   }
 
   /** "field: secret/key" for each reference whose Secret or key does not exist. */

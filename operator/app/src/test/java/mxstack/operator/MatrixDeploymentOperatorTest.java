@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -311,6 +312,14 @@ class MatrixDeploymentOperatorTest {
                                   .get("synapse-db.pgpass")),
                       StandardCharsets.UTF_8);
               assertTrue(derived.endsWith(":rotated-password-44\n"));
+              // Replaced by a manifest without the operator's label: it is labelled again, so
+              // the watch keeps seeing it.
+              assertEquals(
+                  "true",
+                  get(Secret.class, "synapse-db")
+                      .getMetadata()
+                      .getLabels()
+                      .get(ResourceNames.REFERENCED_LABEL));
             });
   }
 
@@ -400,5 +409,76 @@ class MatrixDeploymentOperatorTest {
     Secret kept = get(Secret.class, NAME + "-generated-secrets");
     assertNotNull(kept, "the signing key and MAS keys survive the MatrixDeployment");
     assertEquals(8, kept.getData().size());
+  }
+
+  /**
+   * A MatrixDeployment whose Secret does not exist yet says so, and proceeds once the admin creates
+   * it (the operator looks again every 10 s while it is not ready). The operator labels the Secrets
+   * a spec references, which is what its watch on Secrets selects: a Secret no spec references is
+   * neither labelled nor watched.
+   */
+  @Test
+  @Order(8)
+  void aSecretCreatedLaterIsFoundLabelledAndWatched() throws Exception {
+    String ns = "late";
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("unrelated")
+                .endMetadata()
+                .addToStringData("token", "not-for-matrix")
+                .build())
+        .create();
+    client
+        .resources(MatrixDeployment.class)
+        .inNamespace(ns)
+        .resource(TestObjects.masMinimal(ns, "late"))
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              var status =
+                  client
+                      .resources(MatrixDeployment.class)
+                      .inNamespace(ns)
+                      .withName("late")
+                      .get()
+                      .getStatus();
+              assertNotNull(status);
+              assertEquals("MissingSecret", status.condition("SecretsReady").getReason());
+              assertTrue(
+                  status.condition("SecretsReady").getMessage().contains("Secret db key password"),
+                  status.condition("SecretsReady").getMessage());
+            });
+    assertNull(client.apps().statefulSets().inNamespace(ns).withName("late-synapse").get());
+
+    TestObjects.createDbSecret(client, ns, "late-password");
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .untilAsserted(
+            () -> {
+              assertNotNull(
+                  client.apps().statefulSets().inNamespace(ns).withName("late-synapse").get());
+              assertEquals(
+                  "True",
+                  client
+                      .resources(MatrixDeployment.class)
+                      .inNamespace(ns)
+                      .withName("late")
+                      .get()
+                      .getStatus()
+                      .condition("SecretsReady")
+                      .getStatus());
+            });
+    Map<String, String> labels =
+        client.secrets().inNamespace(ns).withName("db").get().getMetadata().getLabels();
+    assertEquals("true", labels.get(ResourceNames.REFERENCED_LABEL));
+    Map<String, String> unrelated =
+        client.secrets().inNamespace(ns).withName("unrelated").get().getMetadata().getLabels();
+    assertTrue(unrelated == null || unrelated.isEmpty(), "labelled: " + unrelated);
   }
 }

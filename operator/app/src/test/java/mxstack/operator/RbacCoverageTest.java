@@ -100,6 +100,17 @@ class RbacCoverageTest {
       }
     }
     assertEquals(List.of(), denied, "requests deploy/rbac.yaml does not allow");
+    // It may read every Secret, but lists and watches only its own and the referenced ones.
+    for (RecordedRequest r : requests) {
+      Attributes a = Attributes.of(r.getMethod(), r.getPath());
+      if (a.resource().equals("secrets") && a.name() == null && a.verb().matches("list|watch")) {
+        String query = URLDecoder.decode(r.getPath(), StandardCharsets.UTF_8);
+        assertTrue(
+            query.contains("labelSelector=" + ResourceNames.MANAGED_SELECTOR)
+                || query.contains("labelSelector=" + ResourceNames.REFERENCED_SELECTOR),
+            "a list or watch of all Secrets: " + query);
+      }
+    }
     // The life cycle used each kind of permission, so the check above covered it.
     for (String needed :
         List.of(
