@@ -421,17 +421,7 @@ class MatrixDeploymentOperatorTest {
   @Order(8)
   void aSecretCreatedLaterIsFoundLabelledAndWatched() throws Exception {
     String ns = "late";
-    client
-        .secrets()
-        .inNamespace(ns)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("unrelated")
-                .endMetadata()
-                .addToStringData("token", "not-for-matrix")
-                .build())
-        .create();
+    TestObjects.createSecret(client, ns, "unrelated", "token", "not-for-matrix");
     client
         .resources(MatrixDeployment.class)
         .inNamespace(ns)

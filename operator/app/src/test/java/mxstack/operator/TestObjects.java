@@ -29,16 +29,22 @@ final class TestObjects {
 
   /** Creates the Secret "db" (key "password") that the fixture references. */
   static void createDbSecret(KubernetesClient client, String ns, String password) {
+    createSecret(client, ns, "db", "password", password);
+  }
+
+  /** Creates a Secret with one key. */
+  static void createSecret(
+      KubernetesClient client, String ns, String name, String key, String value) {
     client
         .secrets()
         .inNamespace(ns)
         .resource(
             new SecretBuilder()
                 .withNewMetadata()
-                .withName("db")
+                .withName(name)
                 .withNamespace(ns)
                 .endMetadata()
-                .addToStringData("password", password)
+                .addToStringData(key, value)
                 .build())
         .create();
   }
