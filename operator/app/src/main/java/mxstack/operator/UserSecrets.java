@@ -2,6 +2,8 @@ package mxstack.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -12,10 +14,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import mxstack.core.plan.UserSecret;
 import mxstack.core.spec.SecretRef;
 
@@ -37,6 +39,9 @@ public final class UserSecrets {
   private final KubernetesClient client;
   private final String namespace;
 
+  /** Secrets this reconcile read from the API because the cache did not have them yet. */
+  private final Map<String, Optional<Secret>> fetched = new ConcurrentHashMap<>();
+
   private UserSecrets(
       InformerEventSource<Secret, MatrixDeployment> cache,
       KubernetesClient client,
@@ -46,14 +51,32 @@ public final class UserSecrets {
     this.namespace = namespace;
   }
 
-  /** The referenced Secrets as this reconcile sees them. */
+  /**
+   * The referenced Secrets as this reconcile sees them: one instance per reconcile, shared by the
+   * reconciler and its dependents, so a Secret not yet in the cache is read from the API once.
+   */
   @SuppressWarnings("unchecked")
   public static UserSecrets from(Context<MatrixDeployment> context) {
-    var source =
-        (InformerEventSource<Secret, MatrixDeployment>)
-            context.eventSourceRetriever().getEventSourceFor(Secret.class, EVENT_SOURCE);
-    return new UserSecrets(
-        source, context.getClient(), context.getPrimaryResource().getMetadata().getNamespace());
+    var perReconcile = context.managedWorkflowAndDependentResourceContext();
+    synchronized (perReconcile) {
+      return perReconcile
+          .get(UserSecrets.class, UserSecrets.class)
+          .orElseGet(
+              () -> {
+                var source =
+                    (InformerEventSource<Secret, MatrixDeployment>)
+                        context
+                            .eventSourceRetriever()
+                            .getEventSourceFor(Secret.class, EVENT_SOURCE);
+                UserSecrets secrets =
+                    new UserSecrets(
+                        source,
+                        context.getClient(),
+                        context.getPrimaryResource().getMetadata().getNamespace());
+                perReconcile.put(UserSecrets.class, secrets);
+                return secrets;
+              });
+    }
   }
 
   /** The value of a referenced key, trimmed; IOException naming the Secret and key if absent. */
@@ -91,6 +114,10 @@ public final class UserSecrets {
     if (cached.isPresent()) {
       return cached;
     }
+    return fetched.computeIfAbsent(name, this::fetchAndLabel);
+  }
+
+  private Optional<Secret> fetchAndLabel(String name) {
     var resource = client.secrets().inNamespace(namespace).withName(name);
     Secret live = resource.get();
     if (live == null) {
@@ -98,15 +125,9 @@ public final class UserSecrets {
     }
     Map<String, String> labels = live.getMetadata().getLabels();
     if (labels == null || !"true".equals(labels.get(ResourceNames.REFERENCED_LABEL))) {
-      resource.edit(
-          s -> {
-            Map<String, String> edited =
-                new LinkedHashMap<>(
-                    s.getMetadata().getLabels() == null ? Map.of() : s.getMetadata().getLabels());
-            edited.put(ResourceNames.REFERENCED_LABEL, "true");
-            s.getMetadata().setLabels(edited);
-            return s;
-          });
+      resource.patch(
+          PatchContext.of(PatchType.JSON_MERGE),
+          "{\"metadata\":{\"labels\":{\"" + ResourceNames.REFERENCED_LABEL + "\":\"true\"}}}");
     }
     return Optional.of(live);
   }
