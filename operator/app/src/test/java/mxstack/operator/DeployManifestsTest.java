@@ -120,6 +120,35 @@ class DeployManifestsTest {
     assertEquals("example.com", SpecReader.load(text).spec().serverName());
   }
 
+  /**
+   * The example Secrets are the ones the example MatrixDeployment references, with the keys it
+   * reads, and carry the label the operator watches by.
+   */
+  @Test
+  void theExampleSecretsAreTheReferencedOnesAndLabelled() throws Exception {
+    var spec =
+        SpecReader.load(Files.readString(DEPLOY.resolve("examples/matrixdeployment.yaml"))).spec();
+    Map<String, Map<String, Object>> secrets = new java.util.TreeMap<>();
+    for (Map<String, Object> doc : load("examples/secrets.example.yaml")) {
+      if ("Secret".equals(doc.get("kind"))) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = (Map<String, Object>) doc.get("metadata");
+        assertEquals(
+            Map.of(ResourceNames.REFERENCED_LABEL, "true"), metadata.get("labels"), doc.toString());
+        secrets.put((String) metadata.get("name"), doc);
+      }
+    }
+    var references = mxstack.core.plan.Planner.secretReferences(spec).values();
+    assertFalse(references.isEmpty());
+    for (var ref : references) {
+      Map<String, Object> secret = secrets.get(ref.secretName());
+      assertNotNull(secret, "no example Secret " + ref.secretName());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> data = (Map<String, Object>) secret.get("stringData");
+      assertTrue(data.containsKey(ref.key()), ref.secretName() + " has no key " + ref.key());
+    }
+  }
+
   private record Run(int exit, String output) {}
 
   private static Run java(String options) throws Exception {
