@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -250,12 +249,7 @@ class MatrixDeploymentOperatorTest {
   }
 
   List<RecordedRequest> drain() throws InterruptedException {
-    List<RecordedRequest> requests = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = server.getKubernetesMockServer().takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
-      requests.add(r);
-    }
-    return requests;
+    return TestObjects.drain(server);
   }
 
   @Test
@@ -421,7 +415,7 @@ class MatrixDeploymentOperatorTest {
   @Order(8)
   void aSecretCreatedLaterIsFoundLabelledAndWatched() throws Exception {
     String ns = "late";
-    TestObjects.createSecret(client, ns, "unrelated", "token", "not-for-matrix");
+    TestObjects.createSecret(client, ns, "unrelated", Map.of("token", "not-for-matrix"));
     client
         .resources(MatrixDeployment.class)
         .inNamespace(ns)

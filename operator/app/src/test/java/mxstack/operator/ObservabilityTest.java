@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -20,10 +19,9 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -45,25 +43,8 @@ class ObservabilityTest {
   URL metrics;
 
   MatrixDeployment create(String ns, String name) throws Exception {
-    MatrixDeployment md =
-        Serialization.unmarshal(
-            Files.readString(Path.of("src/test/resources/fixtures/heavy-config.yaml")),
-            MatrixDeployment.class);
-    md.getMetadata().setNamespace(ns);
-    md.getMetadata().setName(name);
-    client
-        .secrets()
-        .inNamespace(ns)
-        .resource(
-            new io.fabric8.kubernetes.api.model.SecretBuilder()
-                .withNewMetadata()
-                .withName("creds")
-                .withNamespace(ns)
-                .endMetadata()
-                .addToStringData("synapse", "s3cret-a")
-                .addToStringData("mas", "s3cret-b")
-                .build())
-        .create();
+    MatrixDeployment md = TestObjects.fixture("heavy-config.yaml", ns, name);
+    TestObjects.createSecret(client, ns, "creds", Map.of("synapse", "s3cret-a", "mas", "s3cret-b"));
     return client.resources(MatrixDeployment.class).inNamespace(ns).resource(md).create();
   }
 

@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -217,13 +216,8 @@ class RbacCoverageTest {
     return r.getPath().contains("/customresourcedefinitions");
   }
 
-  private List<RecordedRequest> drain() throws InterruptedException {
-    List<RecordedRequest> requests = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = server.getKubernetesMockServer().takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
-      requests.add(r);
-    }
-    return requests;
+  List<RecordedRequest> drain() throws InterruptedException {
+    return TestObjects.drain(server);
   }
 
   private static ClusterRole clusterRole() throws Exception {

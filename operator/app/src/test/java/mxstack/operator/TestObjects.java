@@ -4,13 +4,19 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Objects the tests and benchmarks create: a fixture deployment, its DB Secret, and the Prometheus
- * operator's ServiceMonitor CRD.
+ * Objects the tests and benchmarks create (fixture deployments, Secrets, the Prometheus operator's
+ * ServiceMonitor CRD) and the requests the mock API server recorded.
  */
 final class TestObjects {
 
@@ -18,10 +24,14 @@ final class TestObjects {
 
   /** The mas-minimal fixture as {@code ns/name}. */
   static MatrixDeployment masMinimal(String ns, String name) throws IOException {
+    return fixture("mas-minimal.yaml", ns, name);
+  }
+
+  /** A fixture under src/test/resources/fixtures as {@code ns/name}. */
+  static MatrixDeployment fixture(String file, String ns, String name) throws IOException {
     MatrixDeployment md =
         Serialization.unmarshal(
-            Files.readString(Path.of("src/test/resources/fixtures/mas-minimal.yaml")),
-            MatrixDeployment.class);
+            Files.readString(Path.of("src/test/resources/fixtures", file)), MatrixDeployment.class);
     md.getMetadata().setNamespace(ns);
     md.getMetadata().setName(name);
     return md;
@@ -29,12 +39,12 @@ final class TestObjects {
 
   /** Creates the Secret "db" (key "password") that the fixture references. */
   static void createDbSecret(KubernetesClient client, String ns, String password) {
-    createSecret(client, ns, "db", "password", password);
+    createSecret(client, ns, "db", Map.of("password", password));
   }
 
-  /** Creates a Secret with one key. */
+  /** Creates a Secret with these keys and values. */
   static void createSecret(
-      KubernetesClient client, String ns, String name, String key, String value) {
+      KubernetesClient client, String ns, String name, Map<String, String> values) {
     client
         .secrets()
         .inNamespace(ns)
@@ -44,7 +54,7 @@ final class TestObjects {
                 .withName(name)
                 .withNamespace(ns)
                 .endMetadata()
-                .addToStringData(key, value)
+                .withStringData(values)
                 .build())
         .create();
   }
@@ -82,5 +92,15 @@ final class TestObjects {
                 .endSpec()
                 .build())
         .create();
+  }
+
+  /** Takes every request the mock API server has recorded so far. */
+  static List<RecordedRequest> drain(KubernetesServer server) throws InterruptedException {
+    List<RecordedRequest> requests = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = server.getKubernetesMockServer().takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+      requests.add(r);
+    }
+    return requests;
   }
 }
