@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.PreStartStep;
 import mxstack.core.plan.ReadinessCheck;
 import mxstack.core.plan.UserSecret;
 import mxstack.core.spec.ResourcesSpec;
@@ -64,12 +65,13 @@ public final class PodTemplates {
                 new ProbeBuilder(probe(p.readiness(), 60)).withPeriodSeconds(5).build())
             .build();
     List<Container> init = new ArrayList<>();
-    for (int i = 0; i < p.preStart().size(); i++) {
-      List<String> step = p.preStart().get(i);
-      boolean psql = step.get(0).endsWith("/psql");
-      init.add(
-          container("pre-start-" + (i + 1), psql ? PSQL_IMAGE : w.image(), step, p, mounts, w)
-              .build());
+    for (PreStartStep step : p.preStart()) {
+      String image =
+          switch (step.program()) {
+            case POSTGRES_CLIENT -> PSQL_IMAGE;
+            case PROCESS -> w.image();
+          };
+      init.add(container(step.name(), image, step.argv(), p, mounts, w).build());
     }
     Map<String, String> annotations = new TreeMap<>();
     annotations.put(ResourceNames.INPUTS_HASH, p.inputsHash() + "-" + secretsHash);

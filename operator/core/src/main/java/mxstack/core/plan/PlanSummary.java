@@ -28,7 +28,15 @@ public final class PlanSummary {
       entry.put("ports", p.ports());
       entry.put("readiness", describe(p.readiness()));
       entry.put("dependsOn", p.dependsOn());
-      entry.put("preStart", p.preStart());
+      List<Object> steps = new ArrayList<>();
+      for (PreStartStep step : p.preStart()) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", step.name());
+        s.put("program", step.program().name());
+        s.put("argv", step.argv());
+        steps.add(s);
+      }
+      entry.put("preStart", steps);
       entry.put("inputFiles", p.inputFiles());
       entry.put("secretFiles", p.secretFiles());
       entry.put("inputsHash", p.inputsHash());

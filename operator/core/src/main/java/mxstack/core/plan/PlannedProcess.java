@@ -15,7 +15,7 @@ import java.util.Map;
  * @param readiness how to tell it is ready
  * @param liveness how to tell it is alive (may equal readiness)
  * @param dependsOn names of processes that must be ready first
- * @param preStart commands that must succeed, in order, before each start (e.g. migrations)
+ * @param preStart steps that must succeed, in order, before each start (e.g. migrations)
  * @param inputFiles rendered files (relative to the config dir) the process reads
  * @param secretFiles absolute paths of secret files the process reads
  * @param inputsHash SHA-256 over everything above and the input files' contents: when it changes,
@@ -31,7 +31,7 @@ public record PlannedProcess(
     ReadinessCheck readiness,
     ReadinessCheck liveness,
     List<String> dependsOn,
-    List<List<String>> preStart,
+    List<PreStartStep> preStart,
     List<String> inputFiles,
     List<String> secretFiles,
     String inputsHash) {}

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import mxstack.core.render.MasConfigRenderer;
+import mxstack.core.render.MasDatabaseSchema;
 import mxstack.core.render.RenderContext;
 import mxstack.core.render.RouterConfigRenderer;
 import mxstack.core.render.SynapseConfigRenderer;
@@ -144,23 +145,26 @@ public final class Planner {
       configArgs.add("--config");
       configArgs.add(extra);
     }
-    List<List<String>> preStart = new ArrayList<>();
+    List<PreStartStep> preStart = new ArrayList<>();
     Map<String, String> env = new TreeMap<>();
     DatabaseSpec db = ctx.spec().database().mas();
     if (db.schema() != null) {
-      // MAS migrates into the first schema of its search_path, which must already exist.
       DatabaseUrl url = DatabaseUrl.of(db);
       preStart.add(
-          List.of(
-              t.psqlBinary(),
-              "--no-psqlrc",
-              "--quiet",
-              "--set=ON_ERROR_STOP=1",
-              "--host=" + url.host(),
-              "--port=" + url.port(),
-              "--username=" + url.user(),
-              "--dbname=" + url.name(),
-              "--command=CREATE SCHEMA IF NOT EXISTS " + db.schema()));
+          new PreStartStep(
+              "prepare-schema",
+              PreStartStep.Program.POSTGRES_CLIENT,
+              List.of(
+                  t.psqlBinary(),
+                  "--no-psqlrc",
+                  "--no-password",
+                  "--quiet",
+                  "--set=ON_ERROR_STOP=1",
+                  "--host=" + url.host(),
+                  "--port=" + url.port(),
+                  "--username=" + url.user(),
+                  "--dbname=" + url.name(),
+                  "--command=" + MasDatabaseSchema.prepareSql(db.schema()))));
       env.put("PGSSLMODE", url.sslMode().wireName());
       env.put("PGCONNECT_TIMEOUT", "10");
       if (db.password() != null) {
@@ -170,8 +174,16 @@ public final class Planner {
         env.put("PGSSLROOTCERT", ctx.secrets().user(db.sslRootCert()));
       }
     }
-    preStart.add(command(t.masBinary(), configArgs, "config", "check"));
-    preStart.add(command(t.masBinary(), configArgs, "database", "migrate"));
+    preStart.add(
+        new PreStartStep(
+            "config-check",
+            PreStartStep.Program.PROCESS,
+            command(t.masBinary(), configArgs, "config", "check")));
+    preStart.add(
+        new PreStartStep(
+            "migrate",
+            PreStartStep.Program.PROCESS,
+            command(t.masBinary(), configArgs, "database", "migrate")));
     ReadinessCheck health = ReadinessCheck.http(t.routerHost(), t.ports().masInternal(), "/health");
     String share = t.masShareDir();
     String workingDir = share.endsWith("/share") ? share.substring(0, share.length() - 6) : share;
@@ -234,7 +246,7 @@ public final class Planner {
       ReadinessCheck readiness,
       ReadinessCheck liveness,
       List<String> dependsOn,
-      List<List<String>> preStart,
+      List<PreStartStep> preStart,
       List<String> inputFiles,
       List<String> secretFiles,
       Map<String, String> contents) {

@@ -198,6 +198,9 @@ public final class MasConfigRenderer {
     if (spec.schema() != null) {
       // Only a URI can carry search_path; the URI then needs the password inline, so the whole
       // database section lives in a derived secret file and config.yaml only sizes the pool.
+      // MAS creates its tables in the first schema; public comes second for extensions already
+      // installed there (pg_trgm: a migration uses its operator class unqualified). Prepared by
+      // MasDatabaseSchema before MAS migrates.
       String uri =
           "postgresql://"
               + encode(db.user())
@@ -210,7 +213,7 @@ public final class MasConfigRenderer {
               + "?sslmode="
               + db.sslMode().wireName()
               + "&options="
-              + encode("-c search_path=" + spec.schema());
+              + encode("-c search_path=" + spec.schema() + ",public");
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("database", map("uri", uri));
       Map<String, mxstack.core.spec.SecretRef> secrets =

@@ -46,6 +46,8 @@ public final class SpecValidator {
       Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
   private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
   private static final Pattern SQL_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final Pattern RESERVED_SCHEMA =
+      Pattern.compile("public|apalis|information_schema|pg_.*");
   private static final Pattern EMAIL_ADDRESS =
       Pattern.compile("([^<>]*<)?[^@<>\\s]+@[^@<>\\s]+\\.[^@<>\\s]+>?");
   private static final Pattern CIDR =
@@ -377,6 +379,13 @@ public final class SpecValidator {
       add(
           "spec.database.mas.schema",
           "must be a lowercase SQL identifier (a-z, 0-9, _; at most 63 characters)");
+    } else if (masDb.schema() != null && RESERVED_SCHEMA.matcher(masDb.schema()).matches()) {
+      add(
+          "spec.database.mas.schema",
+          "must be a schema of MAS's own, not "
+              + masDb.schema()
+              + " (public is Synapse's, MAS's migrations create and drop apalis, pg_* and"
+              + " information_schema belong to PostgreSQL); e.g. mas");
     }
     if (synapse != null && sameDatabase(synapse, masDb) && masDb.schema() == null) {
       add(

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import mxstack.core.render.MasConfigRenderer;
+import mxstack.core.render.MasDatabaseSchema;
 import mxstack.core.spec.MatrixDeploymentSpec;
 import mxstack.core.validation.SpecInvalidException;
 import mxstack.core.validation.SpecReader;
@@ -89,18 +91,39 @@ class PlannerTest {
     assertEquals(List.of("synapse"), plan.process("router").orElseThrow().dependsOn());
     PlannedProcess mas = plan.process("mas").orElseThrow();
     assertEquals(8081, mas.readiness().port());
-    List<List<String>> steps = mas.preStart();
-    assertEquals(3, steps.size(), steps.toString());
-    // MAS shares Synapse's database here: its schema is created before it migrates into it.
-    assertTrue(steps.get(0).get(0).endsWith("psql"), steps.get(0).toString());
-    assertTrue(steps.get(0).contains("--command=CREATE SCHEMA IF NOT EXISTS mas"));
+    List<PreStartStep> steps = mas.preStart();
+    assertEquals(
+        List.of("prepare-schema", "config-check", "migrate"),
+        steps.stream().map(PreStartStep::name).toList());
+    // MAS shares Synapse's database here: its schema is prepared before it migrates into it.
+    PreStartStep schema = steps.get(0);
+    assertEquals(PreStartStep.Program.POSTGRES_CLIENT, schema.program());
+    assertTrue(schema.argv().get(0).endsWith("psql"), schema.toString());
+    assertTrue(schema.argv().contains("--no-password"), "psql must never wait for a password");
+    assertTrue(
+        schema.argv().contains("--command=" + MasDatabaseSchema.prepareSql("mas")),
+        schema.toString());
     assertEquals("/run/mxstack/secrets/mas-db.pgpass", mas.env().get("PGPASSFILE"));
+    List<String> check = steps.get(1).argv();
+    assertEquals(PreStartStep.Program.PROCESS, steps.get(1).program());
+    assertEquals(List.of("config", "check"), check.subList(check.size() - 2, check.size()));
+    List<String> migrate = steps.get(2).argv();
     assertEquals(
-        List.of("config", "check"),
-        steps.get(1).subList(steps.get(1).size() - 2, steps.get(1).size()));
-    assertEquals(
-        List.of("database", "migrate"),
-        steps.get(2).subList(steps.get(2).size() - 2, steps.get(2).size()));
+        List.of("database", "migrate"), migrate.subList(migrate.size() - 2, migrate.size()));
+  }
+
+  @Test
+  void masInASchemaSearchesItsOwnSchemaFirstAndThenPublic() throws Exception {
+    DesiredState plan = plan(Files.readString(MINIMAL));
+    DerivedSecretFile database =
+        plan.derivedSecrets().stream()
+            .filter(d -> d.name().equals(MasConfigRenderer.DATABASE_YAML))
+            .findFirst()
+            .orElseThrow();
+    @SuppressWarnings("unchecked")
+    String uri = (String) ((Map<String, Object>) database.fields().get("database")).get("uri");
+    // Tables go to the first schema; extensions already in public (pg_trgm) stay visible.
+    assertTrue(uri.endsWith("&options=-c%20search_path%3Dmas%2Cpublic"), uri);
   }
 
   @Test

@@ -355,6 +355,16 @@ class InvalidSpecTableTest {
             insertAfter("      name: mas\n", "      schema: Mas-Schema\n"),
             "spec.database.mas.schema",
             "lowercase SQL identifier"),
+        row(
+            "MAS schema that is Synapse's",
+            insertAfter("      name: mas\n", "      schema: public\n"),
+            "spec.database.mas.schema",
+            "not public (public is Synapse's"),
+        row(
+            "MAS schema that MAS's migrations create and drop",
+            insertAfter("      name: mas\n", "      schema: apalis\n"),
+            "spec.database.mas.schema",
+            "MAS's migrations create and drop apalis"),
         // wrong types
         row(
             "text where a mapping is expected",

@@ -64,6 +64,12 @@ final class StatusCommand implements Callable<Integer> {
             p.restarts(),
             p.lastExit() == null ? "-" : p.lastExit(),
             p.message() == null ? "" : p.message());
+        if (p.failedStep() != null) {
+          out.printf("%-8s failing step: %s%n", "", p.failedStep());
+        }
+        if (p.lastError() != null) {
+          out.printf("%-8s last output: %s%n", "", p.lastError());
+        }
       }
     }
     if (!status.specValid()) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.PreStartStep;
 import mxstack.core.plan.ReadinessCheck;
 
 /**
@@ -63,7 +64,11 @@ final class PlanWire {
       check(out, "ready", p.readiness());
       check(out, "live", p.liveness());
       p.dependsOn().forEach(d -> line(out, "dep", d));
-      p.preStart().forEach(step -> line(out, "pre", step.toArray(String[]::new)));
+      for (PreStartStep step : p.preStart()) {
+        List<String> tokens = new ArrayList<>(List.of(step.name(), step.program().name()));
+        tokens.addAll(step.argv());
+        line(out, "pre", tokens.toArray(String[]::new));
+      }
       p.inputFiles().forEach(f -> line(out, "input", f));
       p.secretFiles().forEach(f -> line(out, "secret", f));
       line(out, "hash", p.inputsHash());
@@ -103,7 +108,12 @@ final class PlanWire {
         case "ready" -> p.ready = check(args);
         case "live" -> p.live = check(args);
         case "dep" -> p.deps.add(first);
-        case "pre" -> p.pre.add(args);
+        case "pre" ->
+            p.pre.add(
+                new PreStartStep(
+                    args.get(0),
+                    PreStartStep.Program.valueOf(args.get(1)),
+                    args.subList(2, args.size())));
         case "input" -> p.inputs.add(first);
         case "secret" -> p.secrets.add(first);
         case "hash" -> p.hash = first;
@@ -153,7 +163,7 @@ final class PlanWire {
     ReadinessCheck ready;
     ReadinessCheck live;
     final List<String> deps = new ArrayList<>();
-    final List<List<String>> pre = new ArrayList<>();
+    final List<PreStartStep> pre = new ArrayList<>();
     final List<String> inputs = new ArrayList<>();
     final List<String> secrets = new ArrayList<>();
     String hash;

@@ -11,6 +11,8 @@ package mxstack.standalone.cloudron;
  * @param inputsHash hash of the inputs it runs with
  * @param backoffMillis the delay before the next restart, 0 when none is pending
  * @param message what an admin should know, or null
+ * @param failedStep the pre-start step whose failure ended the last run, or null
+ * @param lastError the last line the failed step or the crashed process printed, or null
  */
 public record ProcessStatus(
     String name,
@@ -20,4 +22,6 @@ public record ProcessStatus(
     Integer lastExit,
     String inputsHash,
     long backoffMillis,
-    String message) {}
+    String message,
+    String failedStep,
+    String lastError) {}

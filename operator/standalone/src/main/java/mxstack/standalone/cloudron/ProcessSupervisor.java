@@ -18,7 +18,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.PreStartStep;
 
 /**
  * Runs the plan's processes: in dependency order, each as the plan's user, with its output prefixed
@@ -41,8 +44,6 @@ public final class ProcessSupervisor implements AutoCloseable {
 
   /** How long a start waits for a dependency to become ready. */
   static final long READY_TIMEOUT_MILLIS = 300_000;
-
-  private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private final Map<String, Supervised> processes = new LinkedHashMap<>();
   private final ScheduledExecutorService scheduler =
@@ -177,18 +178,26 @@ public final class ProcessSupervisor implements AutoCloseable {
       onChange.run(); // the steps may take a while: say so (without steps, STARTING follows now)
     }
     long started = System.nanoTime();
-    for (List<String> step : p.preStart()) {
-      int code = runToCompletion(p, step);
+    for (PreStartStep step : p.preStart()) {
+      LastLine last = new LastLine();
+      int code = runToCompletion(p, step, last);
       if (code != 0) {
-        crashed(s, generation, code, started, "pre-start step failed: " + String.join(" ", step));
+        crashed(
+            s,
+            generation,
+            code,
+            started,
+            "pre-start step " + step.name() + " failed with exit status " + code,
+            step.name(),
+            last.get());
         return;
       }
     }
     Process process;
     try {
-      process = command(p, p.argv()).start();
+      process = ChildCommand.of(p, p.argv()).start();
     } catch (IOException e) {
-      crashed(s, generation, -1, started, "could not start: " + e.getMessage());
+      crashed(s, generation, -1, started, "could not start: " + e.getMessage(), null, null);
       return;
     }
     synchronized (this) {
@@ -200,12 +209,17 @@ public final class ProcessSupervisor implements AutoCloseable {
       s.startedNanos = System.nanoTime();
       s.state = ProcessState.STARTING;
     }
-    pump(p.name(), process);
+    LastLine last = new LastLine();
+    Thread output = pump(p.name(), process, last);
     log("started " + p.name() + " (pid " + process.pid() + ")");
     onChange.run();
     process
         .onExit()
-        .thenAccept(ended -> crashed(s, generation, ended.exitValue(), s.startedNanos, null));
+        .thenAccept(
+            ended -> {
+              awaitOutput(output);
+              crashed(s, generation, ended.exitValue(), s.startedNanos, null, null, last.get());
+            });
     pollReadiness(s, generation);
   }
 
@@ -223,6 +237,8 @@ public final class ProcessSupervisor implements AutoCloseable {
                 return;
               }
               s.state = ProcessState.READY;
+              s.failedStep = null;
+              s.lastError = null;
               s.ready.complete(null);
             }
             log(s.plan.name() + " is ready");
@@ -235,8 +251,21 @@ public final class ProcessSupervisor implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Records an unexpected end and schedules the restart with backoff. */
-  private void crashed(Supervised s, int generation, int code, long startedNanos, String why) {
+  /**
+   * Records an unexpected end and schedules the restart with backoff.
+   *
+   * @param why what failed, or null for a process that exited
+   * @param failedStep the pre-start step that failed, or null
+   * @param lastError the last line the step or process printed, or null
+   */
+  private void crashed(
+      Supervised s,
+      int generation,
+      int code,
+      long startedNanos,
+      String why,
+      String failedStep,
+      String lastError) {
     long delay;
     synchronized (this) {
       if (generation != s.generation || !s.desired || shuttingDown) {
@@ -245,6 +274,8 @@ public final class ProcessSupervisor implements AutoCloseable {
       s.generation++;
       s.process = null;
       s.lastExit = code;
+      s.failedStep = failedStep;
+      s.lastError = lastError;
       long ranMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
       s.consecutiveFailures = ranMillis >= STABLE_MILLIS ? 1 : s.consecutiveFailures + 1;
       delay =
@@ -270,7 +301,12 @@ public final class ProcessSupervisor implements AutoCloseable {
               + delay
               + " ms";
     }
-    log((s.state == ProcessState.CRASH_LOOP ? "ERROR: " : "") + s.plan.name() + " " + s.message);
+    log(
+        (s.state == ProcessState.CRASH_LOOP ? "ERROR: " : "")
+            + s.plan.name()
+            + " "
+            + s.message
+            + (lastError == null ? "" : "; last output: " + lastError));
     onChange.run();
     int next = s.generation;
     scheduler.schedule(
@@ -349,18 +385,23 @@ public final class ProcessSupervisor implements AutoCloseable {
               s.lastExit,
               s.plan.inputsHash(),
               s.backoffMillis,
-              s.message));
+              s.message,
+              s.failedStep,
+              s.lastError));
     }
     return list;
   }
 
-  private int runToCompletion(PlannedProcess p, List<String> step) {
+  private int runToCompletion(PlannedProcess p, PreStartStep step, LastLine last) {
     try {
-      Process process = command(p, step).start();
-      pump(p.name() + "/pre", process);
-      return process.waitFor();
+      Process process = ChildCommand.of(p, step.argv()).start();
+      Thread output = pump(p.name() + "/" + step.name(), process, last);
+      int code = process.waitFor();
+      awaitOutput(output);
+      return code;
     } catch (IOException e) {
-      log(p.name() + ": could not run " + step.get(0) + ": " + e.getMessage());
+      last.accept("could not run " + step.argv().get(0) + ": " + e.getMessage());
+      log(p.name() + ": " + last.get());
       return -1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -368,32 +409,8 @@ public final class ProcessSupervisor implements AutoCloseable {
     }
   }
 
-  private ProcessBuilder command(PlannedProcess p, List<String> argv) {
-    List<String> full = new ArrayList<>();
-    if (p.user() != null && "root".equals(System.getProperty("user.name"))) {
-      full.addAll(
-          List.of("setpriv", "--reuid=" + p.user(), "--regid=" + p.user(), "--init-groups", "--"));
-    }
-    full.addAll(argv);
-    ProcessBuilder builder = new ProcessBuilder(full);
-    builder.directory(Path.of(p.workingDir()).toFile());
-    // Children get a clean environment: Cloudron's variables hold credentials they must not see.
-    Map<String, String> env = builder.environment();
-    env.clear();
-    env.put("PATH", PATH);
-    env.put("LANG", "C.UTF-8");
-    env.put("HOME", p.workingDir());
-    String tz = System.getenv("TZ");
-    if (tz != null) {
-      env.put("TZ", tz);
-    }
-    env.putAll(p.env());
-    builder.redirectErrorStream(true);
-    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    return builder;
-  }
-
-  private void pump(String name, Process process) {
+  /** Forwards a child's output, prefixed, and remembers its last line; returns the reader. */
+  private Thread pump(String name, Process process, LastLine last) {
     Thread thread =
         new Thread(
             null,
@@ -403,6 +420,7 @@ public final class ProcessSupervisor implements AutoCloseable {
                       new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
+                  last.accept(line);
                   synchronized (out) {
                     out.println(name + " | " + line);
                   }
@@ -415,6 +433,38 @@ public final class ProcessSupervisor implements AutoCloseable {
             128 * 1024);
     thread.setDaemon(true);
     thread.start();
+    return thread;
+  }
+
+  /**
+   * Lets a child's last lines reach the log before its end is reported; bounded, since a grandchild
+   * may hold the pipe open.
+   */
+  private static void awaitOutput(Thread output) {
+    try {
+      output.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The last non-blank line a child printed, without terminal escape sequences. */
+  static final class LastLine implements Consumer<String> {
+    private static final Pattern ESCAPES = Pattern.compile("\\u001B\\[[0-9;?]*[ -/]*[@-~]");
+    private static final int MAX_CHARS = 500;
+    private volatile String line;
+
+    @Override
+    public void accept(String raw) {
+      String clean = ESCAPES.matcher(raw).replaceAll("").strip();
+      if (!clean.isEmpty()) {
+        line = clean.length() > MAX_CHARS ? clean.substring(0, MAX_CHARS) + "…" : clean;
+      }
+    }
+
+    String get() {
+      return line;
+    }
   }
 
   void log(String line) {
@@ -443,6 +493,8 @@ public final class ProcessSupervisor implements AutoCloseable {
     long startedNanos;
     long backoffMillis;
     String message;
+    String failedStep;
+    String lastError;
     boolean desired;
     int generation;
     CompletableFuture<Void> ready = new CompletableFuture<>();

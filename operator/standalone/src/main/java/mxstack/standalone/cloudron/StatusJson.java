@@ -45,6 +45,10 @@ final class StatusJson {
           .append(p.backoffMillis())
           .append(", \"message\": ")
           .append(string(p.message()))
+          .append(", \"failedStep\": ")
+          .append(string(p.failedStep()))
+          .append(", \"lastError\": ")
+          .append(string(p.lastError()))
           .append('}');
     }
     out.append(processes.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");

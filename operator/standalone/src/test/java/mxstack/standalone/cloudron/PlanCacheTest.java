@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import mxstack.core.plan.PlannedFile;
 import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.PreStartStep;
 import mxstack.core.plan.ReadinessCheck;
 import mxstack.core.plan.Target;
 import mxstack.core.spec.SecretRef;
@@ -49,7 +50,12 @@ class PlanCacheTest {
             new ReadinessCheck(ReadinessCheck.Kind.HTTP, "127.0.0.1", 8008, "/health"),
             new ReadinessCheck(ReadinessCheck.Kind.TCP, "127.0.0.1", 8008, null),
             List.of(),
-            List.of(List.of("/usr/bin/psql", "-c", "CREATE SCHEMA IF NOT EXISTS mas")),
+            List.of(
+                new PreStartStep(
+                    "prepare-schema",
+                    PreStartStep.Program.POSTGRES_CLIENT,
+                    List.of(
+                        "/usr/bin/psql", "-c", "CREATE SCHEMA IF NOT EXISTS mas;\nDO $x$ %20"))),
             List.of("/run/config/homeserver.yaml"),
             List.of("/run/secrets/pgpass"),
             "hash1");

@@ -50,8 +50,19 @@ class PlanWireTest {
             List.of(),
             false,
             List.of(
-                new ProcessStatus("synapse", ProcessState.READY, 42L, 1, 137, "abc", 0, null),
-                new ProcessStatus("mas", ProcessState.UNAVAILABLE, null, 0, null, "def", 0, "x")));
+                new ProcessStatus(
+                    "synapse", ProcessState.READY, 42L, 1, 137, "abc", 0, null, null, null),
+                new ProcessStatus(
+                    "mas",
+                    ProcessState.CRASH_LOOP,
+                    null,
+                    0,
+                    1,
+                    "def",
+                    0,
+                    "x",
+                    "migrate",
+                    "0: relation \"public._sqlx_migrations\" does not exist")));
     Path file = dir.resolve("status.json");
     Files.writeString(file, json);
     Files.setLastModifiedTime(file, FileTime.fromMillis(0));
@@ -62,5 +73,9 @@ class PlanWireTest {
     assertEquals(137, status.processes().get(0).lastExit());
     assertEquals(null, status.processes().get(1).pid());
     assertEquals("x", status.processes().get(1).message());
+    assertEquals("migrate", status.processes().get(1).failedStep());
+    assertEquals(
+        "0: relation \"public._sqlx_migrations\" does not exist",
+        status.processes().get(1).lastError());
   }
 }

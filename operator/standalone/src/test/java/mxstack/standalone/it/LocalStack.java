@@ -1,7 +1,6 @@
 package mxstack.standalone.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,12 +23,14 @@ import java.util.concurrent.TimeUnit;
 import mxstack.core.plan.DesiredState;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.Planner;
+import mxstack.core.plan.PreStartStep;
 import mxstack.core.plan.SecretPaths;
 import mxstack.core.plan.Target;
 import mxstack.core.spec.MatrixDeploymentDocument;
 import mxstack.core.validation.SpecReader;
 import mxstack.standalone.apply.ConfigWriter;
 import mxstack.standalone.apply.DerivedSecretWriter;
+import mxstack.standalone.cloudron.ChildCommand;
 import mxstack.standalone.cloudron.CloudronLayout;
 import mxstack.standalone.secrets.SecretGenerator;
 import mxstack.standalone.secrets.SecretStore;
@@ -81,6 +81,10 @@ final class LocalStack implements AutoCloseable {
                 ports,
                 null)
             .target();
+    if (masHome == null) {
+      // MAS's working directory, where its steps that need no MAS (psql) run.
+      Files.createDirectories(base.resolve("no-mas"));
+    }
     database = "it_" + name.toLowerCase(Locale.ROOT) + "_" + ProcessHandle.current().pid();
     createDatabase(database);
     Path password = base.resolve("db-password");
@@ -125,14 +129,15 @@ final class LocalStack implements AutoCloseable {
     return Files.readString(Path.of(target.secretsDir(), name)).strip();
   }
 
-  /** Starts a planned process with its argv, env and working directory; output goes to a log. */
+  /**
+   * Starts a planned process as the supervisor does (its argv, user, working directory and
+   * environment, standard input closed); output goes to a log.
+   */
   Process start(String name) throws IOException {
     PlannedProcess p = plan.process(name).orElseThrow();
-    ProcessBuilder builder = new ProcessBuilder(p.argv());
-    builder.directory(Path.of(p.workingDir()).toFile());
-    builder.environment().putAll(p.env());
+    ProcessBuilder builder = ChildCommand.of(p, p.argv());
     Path log = base.resolve(name + ".log");
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.redirectOutput(log.toFile());
     Process process = builder.start();
     processes.add(process);
     logs.add(log);
@@ -183,12 +188,43 @@ final class LocalStack implements AutoCloseable {
     return "http://127.0.0.1:" + target.ports().router() + path;
   }
 
-  /** Runs a command to completion and returns its exit status and output. */
+  /**
+   * Runs one of a planned process's pre-start steps as the supervisor does (the process's user,
+   * working directory and environment, standard input closed), within a hang guard.
+   */
+  ProcessResult runStep(String process, String step) throws Exception {
+    PlannedProcess p = plan.process(process).orElseThrow();
+    PreStartStep s =
+        p.preStart().stream().filter(x -> x.name().equals(step)).findFirst().orElseThrow();
+    return run(ChildCommand.of(p, s.argv()), Duration.ofMinutes(5));
+  }
+
+  /** Runs a command with standard input closed to completion, within a hang guard. */
   static ProcessResult run(List<String> argv) throws Exception {
-    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "command did not finish: " + argv);
-    return new ProcessResult(process.exitValue(), output);
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    return run(builder, Duration.ofMinutes(2));
+  }
+
+  private static ProcessResult run(ProcessBuilder builder, Duration guard) throws Exception {
+    Path output = Files.createTempFile("mxstack-step-", ".log");
+    try {
+      Process process = builder.redirectOutput(output.toFile()).start();
+      if (!process.waitFor(guard.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        fail(
+            "still running after "
+                + guard
+                + ", killed: "
+                + builder.command()
+                + "\n"
+                + Files.readString(output));
+      }
+      return new ProcessResult(process.exitValue(), Files.readString(output));
+    } finally {
+      Files.deleteIfExists(output);
+    }
   }
 
   record ProcessResult(int exitCode, String output) {}
@@ -233,6 +269,12 @@ final class LocalStack implements AutoCloseable {
               + name
               + " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
     }
+  }
+
+  /** A connection to this stack's database as the test role. */
+  Connection connect() throws Exception {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database, PG_USER, PG_PASSWORD);
   }
 
   private static Connection admin() throws Exception {

@@ -12,9 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.Planner;
+import mxstack.core.plan.PreStartStep;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,23 +53,17 @@ class MasWiringIT {
     stack = new LocalStack("maswiring", masHome);
     stack.plan(SynapseMasModeIT.SPEC);
     stack.apply();
-    try (var c =
-            java.sql.DriverManager.getConnection(
-                "jdbc:postgresql://"
-                    + LocalStack.PG_HOST
-                    + ":"
-                    + LocalStack.PG_PORT
-                    + "/"
-                    + stack.database,
-                LocalStack.PG_USER,
-                LocalStack.PG_PASSWORD);
+    // An extension already installed in Synapse's schema, as a database that other tools used
+    // may have: MAS's migrations must still find its operator classes.
+    try (var c = stack.connect();
         var s = c.createStatement()) {
-      s.execute("CREATE SCHEMA IF NOT EXISTS mas");
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public");
     }
+    // The planned steps exactly as the supervisor runs them: nothing is created for MAS here.
     PlannedProcess mas = stack.plan.process(Planner.MAS).orElseThrow();
-    for (List<String> step : mas.preStart()) {
-      LocalStack.ProcessResult result = LocalStack.run(step);
-      assertEquals(0, result.exitCode(), String.join(" ", step) + "\n" + result.output());
+    for (PreStartStep step : mas.preStart()) {
+      LocalStack.ProcessResult result = stack.runStep(Planner.MAS, step.name());
+      assertEquals(0, result.exitCode(), step.name() + ":\n" + result.output());
     }
     Process synapse = stack.start(Planner.SYNAPSE);
     stack.awaitHttpOk(stack.synapseUrl("/health"), synapse, Duration.ofSeconds(180));

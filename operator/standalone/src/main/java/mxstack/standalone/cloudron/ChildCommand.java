@@ -1,0 +1,45 @@
+package mxstack.standalone.cloudron;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import mxstack.core.plan.PlannedProcess;
+
+/**
+ * How a planned process or one of its steps is started: as the plan's user, in its working
+ * directory, with a clean environment plus the plan's variables, standard input closed and output
+ * merged, so that no child inherits Cloudron's credentials or waits on a terminal.
+ */
+public final class ChildCommand {
+
+  private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private ChildCommand() {}
+
+  /** A builder for {@code argv} (the process's own command line or one of its steps). */
+  public static ProcessBuilder of(PlannedProcess p, List<String> argv) {
+    List<String> full = new ArrayList<>();
+    if (p.user() != null && "root".equals(System.getProperty("user.name"))) {
+      full.addAll(
+          List.of("setpriv", "--reuid=" + p.user(), "--regid=" + p.user(), "--init-groups", "--"));
+    }
+    full.addAll(argv);
+    ProcessBuilder builder = new ProcessBuilder(full);
+    builder.directory(Path.of(p.workingDir()).toFile());
+    // Children get a clean environment: Cloudron's variables hold credentials they must not see.
+    Map<String, String> env = builder.environment();
+    env.clear();
+    env.put("PATH", PATH);
+    env.put("LANG", "C.UTF-8");
+    env.put("HOME", p.workingDir());
+    String tz = System.getenv("TZ");
+    if (tz != null) {
+      env.put("TZ", tz);
+    }
+    env.putAll(p.env());
+    builder.redirectErrorStream(true);
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    return builder;
+  }
+}
