@@ -160,6 +160,8 @@ public final class Planner {
                   "--no-password",
                   "--quiet",
                   "--set=ON_ERROR_STOP=1",
+                  // The error alone, no CONTEXT line: status shows the step's last line.
+                  "--set=VERBOSITY=terse",
                   "--host=" + url.host(),
                   "--port=" + url.port(),
                   "--username=" + url.user(),

@@ -208,6 +208,47 @@ class CloudronSupervisorIT {
   }
 
   @Test
+  void aPreStartStepThatKeepsFailingIsNamedInStatusWithItsError() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("prestep")) {
+      // A schema apalis with rows MAS did not make: MAS's prepare-schema step, the first before
+      // MAS starts, refuses it at every try.
+      run.sql(
+          "CREATE SCHEMA apalis",
+          "CREATE TABLE apalis.jobs (id text)",
+          "INSERT INTO apalis.jobs VALUES ('a job')");
+      // Stand-in for MAS, which CI cannot have: only its presence counts, since the step that
+      // fails is the real psql one and runs first, so this mas-cli is never run.
+      Path mas = Files.createDirectories(run.base.resolve("mas-stand-in/share"));
+      Path cli = mas.resolveSibling("mas-cli");
+      Files.writeString(cli, "#!/bin/sh\necho 'the MAS stand-in must not run' >&2\nexit 99\n");
+      Files.setPosixFilePermissions(cli, PosixFilePermissions.fromString("rwxr-xr-x"));
+      run.env.put("MAS_HOME", cli.getParent().toString());
+      run.start();
+      SupervisorStatus looping =
+          run.awaitStatus(
+              "mas crash loop",
+              s -> find(s, "mas").state() == ProcessState.CRASH_LOOP,
+              Duration.ofSeconds(120));
+      ProcessStatus p = find(looping, "mas");
+      assertEquals("prepare-schema", p.failedStep(), p.toString());
+      assertTrue(
+          p.lastError() != null && p.lastError().contains("schema apalis holds rows (apalis.jobs)"),
+          p.toString());
+      assertFalse(run.output().contains("the MAS stand-in must not run"), run.output());
+
+      LocalStack.ProcessResult status = run.matrixctl("status");
+      assertEquals(1, status.exitCode(), status.output());
+      assertTrue(status.output().contains("failing step: prepare-schema"), status.output());
+      assertTrue(
+          status.output().contains("last output: ERROR:  schema apalis holds rows (apalis.jobs)"),
+          status.output());
+      // Synapse and the router are not held up by it.
+      assertEquals(
+          ProcessState.READY, find(run.awaitReady("synapse", "router"), "synapse").state());
+    }
+  }
+
+  @Test
   void editsApplyLiveAndInvalidEditsChangeNothing() throws Exception {
     try (SupervisorRun run = new SupervisorRun("edit")) {
       run.start();

@@ -206,10 +206,11 @@ final class LocalStack implements AutoCloseable {
     return run(builder, Duration.ofMinutes(2));
   }
 
-  private static ProcessResult run(ProcessBuilder builder, Duration guard) throws Exception {
+  /** Runs a prepared command to completion within a hang guard; output merged. */
+  static ProcessResult run(ProcessBuilder builder, Duration guard) throws Exception {
     Path output = Files.createTempFile("mxstack-step-", ".log");
     try {
-      Process process = builder.redirectOutput(output.toFile()).start();
+      Process process = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
       if (!process.waitFor(guard.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -126,10 +126,8 @@ final class SupervisorRun implements AutoCloseable {
     builder.environment().clear();
     builder.environment().put("PATH", System.getenv("PATH"));
     builder.environment().putAll(env);
-    Process p = builder.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(60, TimeUnit.SECONDS);
-    return new LocalStack.ProcessResult(p.exitValue(), output);
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    return LocalStack.run(builder, Duration.ofSeconds(120));
   }
 
   static Path jar() throws IOException {
@@ -243,6 +241,25 @@ final class SupervisorRun implements AutoCloseable {
     }
     env.put("CLOUDRON_POSTGRESQL_PASSWORD", password);
     return password;
+  }
+
+  /** Runs statements in this run's database as its role, as the app would. */
+  void sql(String... statements) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://"
+                    + LocalStack.PG_HOST
+                    + ":"
+                    + LocalStack.PG_PORT
+                    + "/"
+                    + database,
+                role,
+                rolePassword);
+        Statement s = c.createStatement()) {
+      for (String statement : statements) {
+        s.execute(statement);
+      }
+    }
   }
 
   void writeSpec(String text) throws IOException {
