@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates (idempotently) a Python venv with the pinned matrix-synapse[postgres] from PyPI.
+# Creates (idempotently) a Python venv with the pinned Synapse and its extras from PyPI
+# (cloudron/synapse-requirements.txt, hash-checked, as the image installs them).
 #
 #   SYNAPSE_VENV   venv location (default: <repo>/.venv/synapse)
 #   PYTHON         interpreter used to create the venv (default: the distribution's
@@ -30,7 +31,12 @@ installed_version() {
   "$VENV/bin/python" -c 'import importlib.metadata as m, synapse; print(m.version("matrix-synapse"))' 2>/dev/null || true
 }
 
-if [[ "$(installed_version)" == "$SYNAPSE_VERSION" ]] \
+REQUIREMENTS="$REPO/cloudron/synapse-requirements.txt"
+# The venv records the hash of the requirements it was installed from: a venv from an older set
+# (one without an extra a spec field needs) is brought up to date, not kept.
+STAMP="$VENV/.mxstack-requirements.sha256"
+wanted="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
+if [[ "$(installed_version)" == "$SYNAPSE_VERSION" && "$(cat "$STAMP" 2>/dev/null)" == "$wanted" ]] \
    && "$VENV/bin/python" -c 'import psycopg2' >/dev/null 2>&1; then
   log "matrix-synapse $SYNAPSE_VERSION already installed in $VENV"
   echo "$VENV"
@@ -62,13 +68,16 @@ log "installing matrix-synapse[postgres]==$SYNAPSE_VERSION into $VENV (found: '$
 # pip's chatter goes to stderr so that stdout only carries the venv path.
 # The same hash-pinned set the container image installs (cloudron/synapse-requirements.txt,
 # compiled from cloudron/synapse-requirements.in with pip-compile --generate-hashes).
-"$VENV/bin/python" -m pip install --require-hashes --no-deps -r "$REPO/cloudron/synapse-requirements.txt" 1>&2
+"$VENV/bin/python" -m pip install --require-hashes --no-deps -r "$REQUIREMENTS" 1>&2
 
 got="$(installed_version)"
 if [[ "$got" != "$SYNAPSE_VERSION" ]]; then
   log "ERROR: expected synapse $SYNAPSE_VERSION in $VENV, found '$got'"
   exit 1
 fi
-"$VENV/bin/python" -c 'import psycopg2' || { log "ERROR: psycopg2 not importable in $VENV"; exit 1; }
+# Each extra's module: postgres, url-preview, oidc, redis.
+"$VENV/bin/python" -c 'import psycopg2, bs4, authlib, txredisapi' \
+  || { log "ERROR: an extra's module is not importable in $VENV"; exit 1; }
+echo "$wanted" > "$STAMP"
 log "matrix-synapse $got installed in $VENV"
 echo "$VENV"

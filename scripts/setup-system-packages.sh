@@ -11,6 +11,7 @@ PACKAGES=(
   libpq-dev       # pg_config / libpq for psycopg2
   build-essential
   curl
+  openssl         # certificates of the test OIDC provider
   ca-certificates
   procps
   psmisc

@@ -1,14 +1,18 @@
 package mxstack.standalone.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,10 +21,15 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import mxstack.core.plan.DesiredState;
+import mxstack.core.plan.GeneratedSecrets;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.Planner;
 import mxstack.core.plan.PreStartStep;
@@ -53,6 +62,7 @@ final class LocalStack implements AutoCloseable {
   final Target target;
   final String database;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
   DesiredState plan;
@@ -134,14 +144,64 @@ final class LocalStack implements AutoCloseable {
    * environment, standard input closed); output goes to a log.
    */
   Process start(String name) throws IOException {
+    return start(name, Map.of());
+  }
+
+  /**
+   * Starts a planned process as {@link #start(String)} does, with variables added to its
+   * environment (only where a test must stand in for the machine, e.g. a CA the admin trusts).
+   */
+  Process start(String name, Map<String, String> extraEnv) throws IOException {
     PlannedProcess p = plan.process(name).orElseThrow();
     ProcessBuilder builder = ChildCommand.of(p, p.argv());
+    builder.environment().putAll(extraEnv);
     Path log = base.resolve(name + ".log");
     builder.redirectOutput(log.toFile());
     Process process = builder.start();
     processes.add(process);
     logs.add(log);
     return process;
+  }
+
+  /**
+   * Creates a Synapse user with the generated registration shared secret (legacy mode), as
+   * register_new_matrix_user does.
+   */
+  void register(String user, String password) throws Exception {
+    String url = synapseUrl("/_synapse/admin/v1/register");
+    String nonce = JSON.readTree(get(url).body()).path("nonce").asText();
+    assertTrue(!nonce.isEmpty(), "no registration nonce");
+    String secret = secret(GeneratedSecrets.SYNAPSE_REGISTRATION.name());
+    Mac mac = Mac.getInstance("HmacSHA1");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+    String message = nonce + "\0" + user + "\0" + password + "\0notadmin";
+    String digest = HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+    ObjectNode body = JSON.createObjectNode();
+    body.put("nonce", nonce);
+    body.put("username", user);
+    body.put("password", password);
+    body.put("admin", false);
+    body.put("mac", digest);
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build());
+    assertStatus(200, response, "shared-secret registration");
+  }
+
+  /** A password login at {@code base} (Synapse or the router). */
+  HttpResponse<String> passwordLogin(String base, String user, String password) throws Exception {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("type", "m.login.password");
+    body.putObject("identifier").put("type", "m.id.user").put("user", user);
+    body.put("password", password);
+    return send(
+        HttpRequest.newBuilder(URI.create(base + "/_matrix/client/v3/login"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build());
   }
 
   /** Waits until GET url answers 200, or fails with the process log. */
@@ -258,6 +318,13 @@ final class LocalStack implements AutoCloseable {
     try (Connection c = admin();
         Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
+    if (System.getenv("MXSTACK_KEEP_TEST_DIRS") == null) {
+      try (var paths = Files.walk(base)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
   }
 

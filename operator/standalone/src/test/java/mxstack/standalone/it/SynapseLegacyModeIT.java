@@ -7,16 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import mxstack.core.plan.GeneratedSecrets;
 import mxstack.core.plan.Planner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,10 +71,11 @@ class SynapseLegacyModeIT {
 
   @Test
   void registeredUserLogsInWithPassword() throws Exception {
-    register("alice", "correct horse battery staple");
+    stack.register("alice", "correct horse battery staple");
 
     for (String base : new String[] {stack.synapseUrl(""), stack.routerUrl("")}) {
-      HttpResponse<String> login = login(base, "alice", "correct horse battery staple");
+      HttpResponse<String> login =
+          stack.passwordLogin(base, "alice", "correct horse battery staple");
       assertStatus(200, login, "password login at " + base);
       JsonNode body = json.readTree(login.body());
       assertEquals("@alice:legacy.test", body.path("user_id").asText());
@@ -95,7 +90,8 @@ class SynapseLegacyModeIT {
       assertEquals("@alice:legacy.test", json.readTree(whoami.body()).path("user_id").asText());
     }
 
-    HttpResponse<String> wrong = login(stack.routerUrl(""), "alice", "wrong password");
+    HttpResponse<String> wrong =
+        stack.passwordLogin(stack.routerUrl(""), "alice", "wrong password");
     assertStatus(403, wrong, "login with a wrong password");
   }
 
@@ -107,41 +103,5 @@ class SynapseLegacyModeIT {
     HttpResponse<String> mas = stack.get(stack.synapseUrl("/_synapse/mas/is_localpart_available"));
     assertEquals(404, mas.statusCode(), "the MAS API must be off in legacy mode: " + mas.body());
     assertFalse(stack.plan.process(Planner.MAS).isPresent(), "no MAS process in legacy mode");
-  }
-
-  private void register(String user, String password) throws Exception {
-    String url = stack.synapseUrl("/_synapse/admin/v1/register");
-    String nonce = json.readTree(stack.get(url).body()).path("nonce").asText();
-    assertFalse(nonce.isEmpty(), "no registration nonce");
-    String secret = stack.secret(GeneratedSecrets.SYNAPSE_REGISTRATION.name());
-    Mac mac = Mac.getInstance("HmacSHA1");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-    String message = nonce + "\0" + user + "\0" + password + "\0notadmin";
-    String digest = HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-    ObjectNode body = json.createObjectNode();
-    body.put("nonce", nonce);
-    body.put("username", user);
-    body.put("password", password);
-    body.put("admin", false);
-    body.put("mac", digest);
-    HttpResponse<String> response =
-        stack.send(
-            HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build());
-    assertStatus(200, response, "shared-secret registration");
-  }
-
-  private HttpResponse<String> login(String base, String user, String password) throws Exception {
-    ObjectNode body = json.createObjectNode();
-    body.put("type", "m.login.password");
-    body.putObject("identifier").put("type", "m.id.user").put("user", user);
-    body.put("password", password);
-    return stack.send(
-        HttpRequest.newBuilder(URI.create(base + "/_matrix/client/v3/login"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-            .build());
   }
 }
