@@ -1,5 +1,6 @@
 package mxstack.operator;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.SchemaSwap;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -45,8 +46,22 @@ import mxstack.core.spec.UpstreamProviderSpec;
 @ValidationRule(
     value =
         "!has(oldSelf.spec) || !has(oldSelf.spec.serverName) || (has(self.spec) && has(self.spec.serverName) && self.spec.serverName == oldSelf.spec.serverName)",
-    message = "spec.serverName is immutable: changing it would orphan every account")
+    message = "serverName is immutable: changing it would orphan every account",
+    // reported at the field, not at the resource's root where the rule sits
+    fieldPath = ".spec.serverName",
+    reason = "FieldValueForbidden")
 public class MatrixDeployment extends CustomResource<MatrixDeploymentSpec, MatrixDeploymentStatus>
     implements Namespaced {
   private static final long serialVersionUID = 1L;
+
+  /** The spec, described here because the core's record cannot carry it (kubectl explain). */
+  @Override
+  @JsonPropertyDescription(
+      "A Matrix homeserver: Synapse, its logins (through the Matrix Authentication Service, or"
+          + " Synapse's own), its databases, how it is reached and its settings. The same"
+          + " document configures the Cloudron package; every field is described in"
+          + " docs/spec.md.")
+  public MatrixDeploymentSpec getSpec() {
+    return super.getSpec();
+  }
 }

@@ -3,8 +3,10 @@ package mxstack.operator;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -14,7 +16,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -90,7 +91,7 @@ import mxstack.operator.dependent.SynapseStatefulSetDependent;
       @Dependent(
           name = "service-monitor",
           type = ServiceMonitorDependent.class,
-          activationCondition = CRDPresentActivationCondition.class)
+          activationCondition = Conditions.ServiceMonitorCrdInstalled.class)
     })
 @ControllerConfiguration(name = "matrixdeployment")
 public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> {
@@ -291,11 +292,12 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
   @Override
   public ErrorStatusUpdateControl<MatrixDeployment> updateErrorStatus(
       MatrixDeployment md, Context<MatrixDeployment> context, Exception e) {
+    MatrixDeploymentStatus before = copy(md.getStatus());
     MatrixDeploymentStatus status = copy(md.getStatus());
     long generation =
         md.getMetadata().getGeneration() == null ? 0 : md.getMetadata().getGeneration();
-    String message =
-        e.getMessage() == null ? "applying the desired objects failed" : e.getMessage();
+    status.setObservedGeneration(generation);
+    String message = ReconcileErrorMessage.of(e);
     StatusConditions.set(
         status,
         StatusConditions.DEGRADED,
@@ -312,6 +314,10 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
         message,
         generation,
         Instant.now());
+    if (status.equals(before)) {
+      // The same failure on a retry: the status says so already.
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     md.setStatus(status);
     return ErrorStatusUpdateControl.patchStatus(md);
   }
@@ -337,8 +343,29 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
+    // The one CRD a dependent's activation depends on, watched by name (the ClusterRole grants
+    // nothing on other CRDs); its appearance reconciles every MatrixDeployment.
+    var serviceMonitorCrd =
+        InformerEventSourceConfiguration.from(
+                CustomResourceDefinition.class, MatrixDeployment.class)
+            .withName(Conditions.ServiceMonitorCrdInstalled.EVENT_SOURCE)
+            .withWatchAllNamespaces()
+            .withFieldSelector(
+                new FieldSelector(
+                    List.of(
+                        new FieldSelector.Field(
+                            "metadata.name", Conditions.ServiceMonitorCrdInstalled.CRD))))
+            .withSecondaryToPrimaryMapper(
+                crd ->
+                    context
+                        .getPrimaryCache()
+                        .list()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build();
     return List.of(
         new InformerEventSource<>(configuration, context),
+        new InformerEventSource<>(serviceMonitorCrd, context),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Service.class, MatrixDeployment.class)
                 .withName(SERVICES)

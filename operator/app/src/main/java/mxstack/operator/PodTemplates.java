@@ -184,10 +184,14 @@ public final class PodTemplates {
   }
 
   private static VolumeMount mount(String name, String path) {
+    boolean writable = name.equals("tmp") || name.equals("nginx-run");
+    // readOnly only where true: the API server drops "readOnly: false" (the default) from what it
+    // stores, so a template that says it would never match its stored self under server-side apply
+    // and every reconcile would rewrite the workload.
     return new VolumeMountBuilder()
         .withName(name)
         .withMountPath(path)
-        .withReadOnly(!name.equals("tmp") && !name.equals("nginx-run"))
+        .withReadOnly(writable ? null : Boolean.TRUE)
         .build();
   }
 

@@ -1,22 +1,19 @@
 package mxstack.operator;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Objects the tests and benchmarks create (fixture deployments, Secrets, the Prometheus operator's
- * ServiceMonitor CRD) and the requests the mock API server recorded.
+ * Objects the tests and benchmarks create: fixture deployments, namespaces, Secrets, the Prometheus
+ * operator's ServiceMonitor CRD.
  */
 final class TestObjects {
 
@@ -94,13 +91,54 @@ final class TestObjects {
         .create();
   }
 
-  /** Takes every request the mock API server has recorded so far. */
-  static List<RecordedRequest> drain(KubernetesServer server) throws InterruptedException {
-    List<RecordedRequest> requests = new ArrayList<>();
-    RecordedRequest r;
-    while ((r = server.getKubernetesMockServer().takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
-      requests.add(r);
+  /** Deletes the ServiceMonitor CRD, if there is one. */
+  static void deleteServiceMonitorCrd(KubernetesClient client) {
+    client
+        .resources(CustomResourceDefinition.class)
+        .withName("servicemonitors.monitoring.coreos.com")
+        .delete();
+  }
+
+  /**
+   * A namespace whose pods must meet the "restricted" Pod Security Standard, as deploy/ labels the
+   * operator's own.
+   */
+  static void createRestrictedNamespace(KubernetesClient client, String name) {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  /** Deletes namespaces (and so everything in them); does not wait. */
+  static void deleteNamespaces(KubernetesClient client, String... names) {
+    for (String name : names) {
+      client.namespaces().withName(name).delete();
     }
-    return requests;
+  }
+
+  /**
+   * Creates a Secret with these keys and values, or replaces its values (keeping its labels, as
+   * {@code kubectl edit} would).
+   */
+  static void applySecret(
+      KubernetesClient client, String ns, String name, Map<String, String> values) {
+    var resource = client.secrets().inNamespace(ns).withName(name);
+    if (resource.get() == null) {
+      createSecret(client, ns, name, values);
+    } else {
+      resource.edit(
+          s -> {
+            s.setData(null);
+            s.setStringData(values);
+            return s;
+          });
+    }
   }
 }

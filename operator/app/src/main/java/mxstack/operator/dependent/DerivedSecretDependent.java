@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,12 +22,16 @@ import mxstack.standalone.apply.DerivedSecretWriter;
  * their own (libpq password files, config fragments holding a password). Follows those Secrets.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
-public class DerivedSecretDependent
-    extends CRUDKubernetesDependentResource<Secret, MatrixDeployment> {
+public class DerivedSecretDependent extends NamedDependent<Secret> {
 
   /** Creates the dependent. */
   public DerivedSecretDependent() {
     super(Secret.class);
+  }
+
+  @Override
+  protected String objectName(MatrixDeployment md) {
+    return ResourceNames.derivedSecrets(md);
   }
 
   @Override
@@ -47,7 +50,7 @@ public class DerivedSecretDependent
     }
     return new SecretBuilder()
         .withNewMetadata()
-        .withName(ResourceNames.derivedSecrets(md))
+        .withName(objectName(md))
         .withNamespace(md.getMetadata().getNamespace())
         .withLabels(ResourceNames.labels(md, "secrets"))
         .endMetadata()

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.net.URI;
 import java.util.ArrayList;
@@ -26,11 +25,16 @@ import mxstack.operator.ResourceNames;
  * host (only /.well-known/matrix, when it is another host).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
-public class IngressDependent extends CRUDKubernetesDependentResource<Ingress, MatrixDeployment> {
+public class IngressDependent extends NamedDependent<Ingress> {
 
   /** Creates the dependent. */
   public IngressDependent() {
     super(Ingress.class);
+  }
+
+  @Override
+  protected String objectName(MatrixDeployment md) {
+    return ResourceNames.ingress(md);
   }
 
   @Override
@@ -64,7 +68,7 @@ public class IngressDependent extends CRUDKubernetesDependentResource<Ingress, M
     }
     return new IngressBuilder()
         .withNewMetadata()
-        .withName(ResourceNames.ingress(md))
+        .withName(objectName(md))
         .withNamespace(md.getMetadata().getNamespace())
         .withLabels(ResourceNames.labels(md, "router"))
         .withAnnotations(spec.ingress().annotations())

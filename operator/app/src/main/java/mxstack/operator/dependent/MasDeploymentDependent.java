@@ -3,7 +3,6 @@ package mxstack.operator.dependent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.util.List;
 import java.util.Map;
 import mxstack.core.plan.Planner;
@@ -14,8 +13,7 @@ import mxstack.operator.ResourceNames;
 import mxstack.operator.UserSecrets;
 
 /** MAS: its pre-start steps (schema, config check, migrations) run as init containers. */
-public class MasDeploymentDependent
-    extends CRUDKubernetesDependentResource<Deployment, MatrixDeployment> {
+public class MasDeploymentDependent extends NamedDependent<Deployment> {
 
   /** Default image; spec.auth.mas.image overrides it. */
   public static final String IMAGE = "ghcr.io/element-hq/matrix-authentication-service:1.22.0";
@@ -26,12 +24,17 @@ public class MasDeploymentDependent
   }
 
   @Override
+  protected String objectName(MatrixDeployment md) {
+    return ResourceNames.mas(md);
+  }
+
+  @Override
   protected Deployment desired(MatrixDeployment md, Context<MatrixDeployment> context) {
     OperatorPlan plan = Plans.of(context);
     var mas = plan.spec().auth().mas();
     return new DeploymentBuilder()
         .withNewMetadata()
-        .withName(ResourceNames.mas(md))
+        .withName(objectName(md))
         .withNamespace(md.getMetadata().getNamespace())
         .withLabels(ResourceNames.labels(md, "matrix-authentication-service"))
         .endMetadata()

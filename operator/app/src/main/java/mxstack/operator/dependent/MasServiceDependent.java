@@ -2,14 +2,12 @@ package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.util.List;
 import mxstack.operator.MatrixDeployment;
 import mxstack.operator.ResourceNames;
 
 /** MAS's web port and its internal port (health and metrics). */
-public class MasServiceDependent
-    extends CRUDKubernetesDependentResource<Service, MatrixDeployment> {
+public class MasServiceDependent extends NamedDependent<Service> {
 
   /** Creates the dependent. */
   public MasServiceDependent() {
@@ -17,11 +15,16 @@ public class MasServiceDependent
   }
 
   @Override
+  protected String objectName(MatrixDeployment md) {
+    return ResourceNames.mas(md);
+  }
+
+  @Override
   protected Service desired(MatrixDeployment md, Context<MatrixDeployment> context) {
     var ports = Plans.of(context).target().ports();
     return ServiceDependents.service(
         md,
-        ResourceNames.mas(md),
+        objectName(md),
         "matrix-authentication-service",
         List.of(
             ServiceDependents.port("http", ports.masWeb()),

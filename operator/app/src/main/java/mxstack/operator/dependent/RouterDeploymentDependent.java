@@ -3,7 +3,6 @@ package mxstack.operator.dependent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.util.List;
 import java.util.Map;
 import mxstack.core.plan.Planner;
@@ -13,8 +12,7 @@ import mxstack.operator.PodTemplates;
 import mxstack.operator.ResourceNames;
 
 /** The router: nginx on the same rendered config the Cloudron container runs. */
-public class RouterDeploymentDependent
-    extends CRUDKubernetesDependentResource<Deployment, MatrixDeployment> {
+public class RouterDeploymentDependent extends NamedDependent<Deployment> {
 
   /** nginx that runs as an unprivileged user. */
   public static final String IMAGE = "docker.io/nginxinc/nginx-unprivileged:1.27";
@@ -25,11 +23,16 @@ public class RouterDeploymentDependent
   }
 
   @Override
+  protected String objectName(MatrixDeployment md) {
+    return ResourceNames.router(md);
+  }
+
+  @Override
   protected Deployment desired(MatrixDeployment md, Context<MatrixDeployment> context) {
     OperatorPlan plan = Plans.of(context);
     return new DeploymentBuilder()
         .withNewMetadata()
-        .withName(ResourceNames.router(md))
+        .withName(objectName(md))
         .withNamespace(md.getMetadata().getNamespace())
         .withLabels(ResourceNames.labels(md, "router"))
         .endMetadata()

@@ -6,7 +6,6 @@ import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitorBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +18,16 @@ import mxstack.operator.ResourceNames;
  * Only activated where the ServiceMonitor CRD exists in the cluster.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
-public class ServiceMonitorDependent
-    extends CRUDKubernetesDependentResource<ServiceMonitor, MatrixDeployment> {
+public class ServiceMonitorDependent extends NamedDependent<ServiceMonitor> {
 
   /** Creates the dependent. */
   public ServiceMonitorDependent() {
     super(ServiceMonitor.class);
+  }
+
+  @Override
+  protected String objectName(MatrixDeployment md) {
+    return md.getMetadata().getName();
   }
 
   @Override
@@ -36,7 +39,7 @@ public class ServiceMonitorDependent
     }
     return new ServiceMonitorBuilder()
         .withNewMetadata()
-        .withName(md.getMetadata().getName())
+        .withName(objectName(md))
         .withNamespace(md.getMetadata().getNamespace())
         .withLabels(ResourceNames.labels(md, "metrics"))
         .endMetadata()

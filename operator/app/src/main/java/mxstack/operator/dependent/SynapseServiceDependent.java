@@ -2,14 +2,12 @@ package mxstack.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.util.List;
 import mxstack.operator.MatrixDeployment;
 import mxstack.operator.ResourceNames;
 
 /** Synapse's client/federation port and its metrics port. */
-public class SynapseServiceDependent
-    extends CRUDKubernetesDependentResource<Service, MatrixDeployment> {
+public class SynapseServiceDependent extends NamedDependent<Service> {
 
   /** Creates the dependent. */
   public SynapseServiceDependent() {
@@ -17,11 +15,16 @@ public class SynapseServiceDependent
   }
 
   @Override
+  protected String objectName(MatrixDeployment md) {
+    return ResourceNames.synapse(md);
+  }
+
+  @Override
   protected Service desired(MatrixDeployment md, Context<MatrixDeployment> context) {
     var ports = Plans.of(context).target().ports();
     return ServiceDependents.service(
         md,
-        ResourceNames.synapse(md),
+        objectName(md),
         "synapse",
         List.of(
             ServiceDependents.port("http", ports.synapse()),

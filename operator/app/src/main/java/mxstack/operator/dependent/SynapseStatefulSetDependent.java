@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,7 @@ import mxstack.operator.UserSecrets;
 
 /** Synapse: one replica with a volume for its media. */
 @KubernetesDependent(informer = @Informer(labelSelector = ResourceNames.MANAGED_SELECTOR))
-public class SynapseStatefulSetDependent
-    extends CRUDKubernetesDependentResource<StatefulSet, MatrixDeployment> {
+public class SynapseStatefulSetDependent extends NamedDependent<StatefulSet> {
 
   /** Default image; spec.homeserver.image overrides it. */
   public static final String IMAGE = "ghcr.io/element-hq/synapse:v1.163.2";
@@ -30,6 +28,11 @@ public class SynapseStatefulSetDependent
   /** Creates the dependent. */
   public SynapseStatefulSetDependent() {
     super(StatefulSet.class);
+  }
+
+  @Override
+  protected String objectName(MatrixDeployment md) {
+    return ResourceNames.synapse(md);
   }
 
   @Override
@@ -55,13 +58,18 @@ public class SynapseStatefulSetDependent
             UserSecrets.from(context).hashFor(plan, Planner.SYNAPSE));
     return new StatefulSetBuilder()
         .withNewMetadata()
-        .withName(ResourceNames.synapse(md))
+        .withName(objectName(md))
         .withNamespace(md.getMetadata().getNamespace())
         .withLabels(ResourceNames.labels(md, "synapse"))
         .endMetadata()
         .withNewSpec()
         .withReplicas(1)
         .withServiceName(ResourceNames.synapse(md))
+        // Not the default OrderedReady: under it the controller never replaces a pod that is not
+        // ready, so a Synapse crash-looping on a bad config kept it after the admin fixed the
+        // spec, until someone deleted the pod (Kubernetes' "forced rollback" caveat). With one
+        // replica, Parallel changes nothing else: the pod's name still allows only one at a time.
+        .withPodManagementPolicy("Parallel")
         .withNewSelector()
         .withMatchLabels(ResourceNames.selector(md, "synapse"))
         .endSelector()

@@ -27,6 +27,7 @@ public final class PlanSummary {
       entry.put("workingDir", p.workingDir());
       entry.put("ports", p.ports());
       entry.put("readiness", describe(p.readiness()));
+      entry.put("liveness", describe(p.liveness()));
       entry.put("dependsOn", p.dependsOn());
       List<Object> steps = new ArrayList<>();
       for (PreStartStep step : p.preStart()) {

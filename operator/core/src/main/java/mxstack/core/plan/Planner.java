@@ -213,6 +213,12 @@ public final class Planner {
       inputs.add(WellKnownRenderer.SERVER);
     }
     ReadinessCheck port = ReadinessCheck.tcp(t.routerHost(), t.ports().router());
+    // A stopped nginx still accepts TCP connections; on Cloudron its own page tells.
+    ReadinessCheck liveness =
+        t.kind() == TargetKind.CLOUDRON
+            ? ReadinessCheck.http(
+                t.routerHost(), t.ports().router(), RouterConfigRenderer.LIVE_PATH)
+            : port;
     return process(
         ROUTER,
         List.of(
@@ -222,7 +228,7 @@ public final class Planner {
         t.runDir(),
         List.of(t.ports().router()),
         port,
-        port,
+        liveness,
         List.of(SYNAPSE),
         List.of(),
         inputs,

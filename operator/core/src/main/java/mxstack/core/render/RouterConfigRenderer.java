@@ -20,6 +20,12 @@ public final class RouterConfigRenderer {
   /** Login, logout and refresh of the client-server API: MAS answers these (compat). */
   public static final String COMPAT_REGEX = "^/_matrix/client/(.*)/(login|logout|refresh)";
 
+  /**
+   * On Cloudron, the router's own liveness page, answered by nginx itself and only to loopback (the
+   * supervisor): a TCP check passes even when nginx is stopped, as the kernel still accepts.
+   */
+  public static final String LIVE_PATH = "/_mxstack/live";
+
   private RouterConfigRenderer() {}
 
   /** Renders nginx.conf. */
@@ -47,7 +53,11 @@ public final class RouterConfigRenderer {
         "client_max_body_size",
         ctx.spec().homeserver().media().maxUploadSize().toLowerCase(Locale.ROOT));
     http.directive("proxy_http_version", "1.1");
-    http.directive("proxy_read_timeout", "600s");
+    // A hung upstream gets a 504 within a minute, not after ten (nginx's and Synapse's documented
+    // 60 s; a /sync long poll waits 30 s); connecting to one that is down fails fast.
+    http.directive("proxy_connect_timeout", "5s");
+    http.directive("proxy_send_timeout", "60s");
+    http.directive("proxy_read_timeout", "60s");
     http.directive("proxy_buffering", "off");
     // The outer proxy (Cloudron, the ingress) terminated TLS; pass its scheme on, or ours.
     http.block("map", "$http_x_forwarded_proto", "$forwarded_proto")
@@ -72,6 +82,14 @@ public final class RouterConfigRenderer {
       homeserverNames.remove(masHost);
     }
     NginxBlock main = server(http, ctx, new ArrayList<>(homeserverNames), true);
+    if (target.kind() == TargetKind.CLOUDRON) {
+      main.block("location", "=", LIVE_PATH)
+          .directive("allow", "127.0.0.1")
+          .directive("allow", "::1")
+          .directive("deny", "all")
+          .directive("default_type", "text/plain")
+          .directive("return", 200, "ok");
+    }
     homeserverRoutes(main, ctx, shared);
     if (masHost != null && !shared) {
       NginxBlock auth = server(http, ctx, List.of(masHost), false);

@@ -7,9 +7,10 @@ import java.util.Map;
 import mxstack.core.plan.PlannedProcess;
 
 /**
- * How a planned process or one of its steps is started: as the plan's user, in its working
- * directory, with a clean environment plus the plan's variables, standard input closed and output
- * merged, so that no child inherits Cloudron's credentials or waits on a terminal.
+ * How a planned process or one of its steps is started: as the leader of a process group of its
+ * own, as the plan's user, in its working directory, with a clean environment plus the plan's
+ * variables, standard input closed and output merged, so that no child inherits Cloudron's
+ * credentials or waits on a terminal, and whatever it forks can be stopped with it.
  */
 public final class ChildCommand {
 
@@ -19,7 +20,7 @@ public final class ChildCommand {
 
   /** A builder for {@code argv} (the process's own command line or one of its steps). */
   public static ProcessBuilder of(PlannedProcess p, List<String> argv) {
-    List<String> full = new ArrayList<>();
+    List<String> full = new ArrayList<>(ProcessGroups.leaderPrefix());
     if (p.user() != null && "root".equals(System.getProperty("user.name"))) {
       full.addAll(
           List.of("setpriv", "--reuid=" + p.user(), "--regid=" + p.user(), "--init-groups", "--"));

@@ -46,6 +46,7 @@ public final class CloudronSupervisor {
   private boolean specValid = true;
   private String lastSpecText;
   private volatile WatchService watcher;
+  private volatile Process planStep;
 
   /** A supervisor for the given environment, writing its and its children's output to out. */
   public CloudronSupervisor(Map<String, String> env, PrintStream out) {
@@ -137,7 +138,7 @@ public final class CloudronSupervisor {
 
   /** Starts the planning step in its own JVM; null when it could not start (logged). */
   private Process startPlanStep(boolean firstStart) {
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(ProcessGroups.leaderPrefix());
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:+UseSerialGC");
     command.add("-Xmx128m");
@@ -160,7 +161,13 @@ public final class CloudronSupervisor {
       command.add("--running=" + name);
     }
     try {
-      return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process step =
+          new ProcessBuilder(command)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+      planStep = step;
+      return step;
     } catch (IOException e) {
       log("ERROR: could not run the planning step: " + e.getMessage());
       return null;
@@ -186,6 +193,7 @@ public final class CloudronSupervisor {
         wire = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       if (!step.waitFor(PLAN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        ProcessGroups.kill(step.pid());
         step.destroyForcibly();
         log("ERROR: the planning step did not finish in " + PLAN_TIMEOUT_SECONDS + " s");
         return null;
@@ -258,6 +266,10 @@ public final class CloudronSupervisor {
   void shutdown(String signal) {
     log("received SIG" + signal + "; stopping children");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Process planning = planStep;
+    if (planning != null && planning.isAlive()) {
+      ProcessGroups.terminate(planning.pid(), deadline);
+    }
     processes.stopAll(deadline);
     writeStatus();
     log("all children stopped");

@@ -8,8 +8,10 @@ public enum ProcessState {
   PREPARING,
   /** Started, readiness check not passed yet. */
   STARTING,
-  /** Readiness check passed. */
+  /** Readiness check passed; its liveness is checked from then on. */
   READY,
+  /** Failed its liveness check several times in a row; being stopped, then restarted. */
+  UNRESPONSIVE,
   /** Exited unexpectedly; waiting to restart. */
   BACKOFF,
   /** Exited repeatedly soon after starting; still retried, at the longest backoff. */

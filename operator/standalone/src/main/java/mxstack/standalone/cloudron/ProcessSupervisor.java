@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.PreStartStep;
+import mxstack.core.plan.ReadinessCheck;
 
 /**
  * Runs the plan's processes: in dependency order, each as the plan's user, with its output prefixed
@@ -45,6 +47,21 @@ public final class ProcessSupervisor implements AutoCloseable {
   /** How long a start waits for a dependency to become ready. */
   static final long READY_TIMEOUT_MILLIS = 300_000;
 
+  /** How often a ready process's liveness is checked. */
+  static final long LIVENESS_PERIOD_MILLIS = 10_000;
+
+  /** How long one liveness check may take to connect, and again to answer. */
+  static final int LIVENESS_TIMEOUT_MILLIS = 5_000;
+
+  /** Failed liveness checks in a row after which a process is stopped and restarted. */
+  static final int LIVENESS_FAILURES = 3;
+
+  /** How long an unresponsive process gets to stop on SIGTERM before SIGKILL. */
+  static final long UNRESPONSIVE_GRACE_MILLIS = 10_000;
+
+  /** Hang guard for one pre-start step (a migration of a large database takes minutes). */
+  static final long STEP_TIMEOUT_MILLIS = 30 * 60_000;
+
   private final Map<String, Supervised> processes = new LinkedHashMap<>();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
@@ -53,6 +70,16 @@ public final class ProcessSupervisor implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+
+  /** Starts, restarts and stops run here, so a long pre-start step never holds up the checks. */
+  private final ExecutorService launcher =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(null, r, "launcher", 256 * 1024);
+            t.setDaemon(true);
+            return t;
+          });
+
   private final PrintStream out;
   private final Runnable onChange;
   private volatile boolean shuttingDown;
@@ -69,8 +96,8 @@ public final class ProcessSupervisor implements AutoCloseable {
   /**
    * Brings the running processes in line with the plan: stops those no longer planned, starts new
    * ones, restarts those whose inputs hash changed or that are in {@code forceRestart}, and leaves
-   * the rest alone (same PID). Blocks until each started process is ready or its dependents have
-   * waited long enough.
+   * the rest alone (same PID). Stops synchronously; starts in the background, each process once its
+   * dependencies are ready (or have been waited for long enough).
    */
   public void apply(List<PlannedProcess> planned, Set<String> forceRestart) {
     List<String> names = planned.stream().map(PlannedProcess::name).toList();
@@ -111,22 +138,33 @@ public final class ProcessSupervisor implements AutoCloseable {
       processes.clear();
       processes.putAll(ordered);
     }
-    // Stop in reverse order, then start in dependency order.
+    // Stop in reverse order (also a run still in its steps or waiting to restart), then start.
     for (int i = toStart.size() - 1; i >= 0; i--) {
       Supervised s = toStart.get(i);
-      if (s.process != null && s.process.isAlive()) {
+      boolean running = s.process != null && s.process.isAlive();
+      if (running) {
         log("restarting " + s.plan.name() + ": its configuration changed");
-        stop(s, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
         s.restarts++;
       }
+      stop(s, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
     }
-    for (Supervised s : toStart) {
-      awaitDependencies(s);
-      synchronized (this) {
+    synchronized (this) {
+      for (Supervised s : toStart) {
         s.desired = true;
         s.consecutiveFailures = 0;
+        if (s.ready.isDone()) {
+          s.ready = new CompletableFuture<>(); // dependents wait for the new run
+        }
       }
-      launch(s);
+    }
+    // Each starts once its dependencies are ready, without waiting for unrelated ones: a long
+    // MAS migration holds up neither Synapse nor the router.
+    for (Supervised s : toStart) {
+      launcher.execute(
+          () -> {
+            awaitDependencies(s);
+            launch(s);
+          });
     }
   }
 
@@ -166,6 +204,9 @@ public final class ProcessSupervisor implements AutoCloseable {
     }
     int generation;
     synchronized (this) {
+      if (shuttingDown || !s.desired) {
+        return; // stopped before it got here
+      }
       generation = ++s.generation;
       s.state = ProcessState.PREPARING;
       s.message = null;
@@ -179,8 +220,13 @@ public final class ProcessSupervisor implements AutoCloseable {
     }
     long started = System.nanoTime();
     for (PreStartStep step : p.preStart()) {
+      synchronized (this) {
+        if (shuttingDown || !s.desired || generation != s.generation) {
+          return;
+        }
+      }
       LastLine last = new LastLine();
-      int code = runToCompletion(p, step, last);
+      int code = runToCompletion(s, step, last);
       if (code != 0) {
         crashed(
             s,
@@ -202,12 +248,14 @@ public final class ProcessSupervisor implements AutoCloseable {
     }
     synchronized (this) {
       if (shuttingDown || !s.desired || generation != s.generation) {
-        process.destroy();
+        ProcessGroups.terminate(process.pid(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
         return;
       }
       s.process = process;
       s.startedNanos = System.nanoTime();
       s.state = ProcessState.STARTING;
+      s.livenessFailures = 0;
+      s.unresponsive = false;
     }
     LastLine last = new LastLine();
     Thread output = pump(p.name(), process, last);
@@ -217,6 +265,8 @@ public final class ProcessSupervisor implements AutoCloseable {
         .onExit()
         .thenAccept(
             ended -> {
+              // What it forked outlives it in its group (an nginx worker keeps the port): gone.
+              ProcessGroups.kill(ended.pid());
               awaitOutput(output);
               crashed(s, generation, ended.exitValue(), s.startedNanos, null, null, last.get());
             });
@@ -243,12 +293,70 @@ public final class ProcessSupervisor implements AutoCloseable {
             }
             log(s.plan.name() + " is ready");
             onChange.run();
+            checkLiveness(s, generation);
           } else {
             pollReadiness(s, generation);
           }
         },
         200,
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Checks a ready process's liveness every {@link #LIVENESS_PERIOD_MILLIS}; after {@link
+   * #LIVENESS_FAILURES} failures in a row it is reported UNRESPONSIVE and stopped (SIGTERM, then
+   * SIGKILL), and its end is handled as a crash: restarted with backoff.
+   */
+  private void checkLiveness(Supervised s, int generation) {
+    scheduler.schedule(
+        () -> {
+          synchronized (this) {
+            if (generation != s.generation || s.state != ProcessState.READY) {
+              return;
+            }
+          }
+          boolean alive = ReadinessProbe.passes(s.plan.liveness(), LIVENESS_TIMEOUT_MILLIS);
+          Process unresponsive = null;
+          synchronized (this) {
+            if (generation != s.generation || s.state != ProcessState.READY) {
+              return;
+            }
+            if (alive) {
+              s.livenessFailures = 0;
+            } else if (++s.livenessFailures >= LIVENESS_FAILURES) {
+              s.state = ProcessState.UNRESPONSIVE;
+              s.unresponsive = true;
+              s.message =
+                  "did not answer its liveness check ("
+                      + describe(s.plan.liveness())
+                      + ") "
+                      + s.livenessFailures
+                      + " times in a row; stopping it to restart it";
+              unresponsive = s.process;
+            }
+          }
+          if (unresponsive == null) {
+            checkLiveness(s, generation);
+            return;
+          }
+          log("ERROR: " + s.plan.name() + " " + s.message);
+          onChange.run();
+          long pid = unresponsive.pid();
+          launcher.execute(
+              () ->
+                  ProcessGroups.terminate(
+                      pid,
+                      System.nanoTime()
+                          + TimeUnit.MILLISECONDS.toNanos(UNRESPONSIVE_GRACE_MILLIS)));
+        },
+        LIVENESS_PERIOD_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private static String describe(ReadinessCheck check) {
+    return check.kind() == ReadinessCheck.Kind.HTTP
+        ? "GET " + check.path() + " on port " + check.port()
+        : "TCP port " + check.port();
   }
 
   /**
@@ -290,10 +398,13 @@ public final class ProcessSupervisor implements AutoCloseable {
       // Dependents waiting for this one start anyway: the router must answer (with 502) even
       // while Synapse cannot.
       s.ready.complete(null);
+      String end =
+          s.unresponsive
+              ? "was unresponsive and was stopped (exit status " + code + "); "
+              : "exited with status " + code + " after " + ranMillis + " ms; ";
+      s.unresponsive = false;
       s.message =
-          (why != null
-                  ? why + "; "
-                  : "exited with status " + code + " after " + ranMillis + " ms; ")
+          (why != null ? why + "; " : end)
               + (s.state == ProcessState.CRASH_LOOP
                   ? "crash loop: " + s.consecutiveFailures + " failures in a row; "
                   : "")
@@ -316,7 +427,7 @@ public final class ProcessSupervisor implements AutoCloseable {
               return;
             }
           }
-          launch(s);
+          launcher.execute(() -> launch(s));
         },
         delay,
         TimeUnit.MILLISECONDS);
@@ -333,26 +444,32 @@ public final class ProcessSupervisor implements AutoCloseable {
       stop(all.get(i), deadlineNanos);
     }
     scheduler.shutdownNow();
+    launcher.shutdownNow();
   }
 
   private void stop(Supervised s, long deadlineNanos) {
     Process process;
+    Process step;
     synchronized (this) {
       s.desired = false;
       s.generation++;
       process = s.process;
+      step = s.step;
       s.process = null;
       s.state = ProcessState.STOPPED;
       s.backoffMillis = 0;
     }
+    if (step != null) {
+      ProcessGroups.terminate(step.pid(), deadlineNanos);
+    }
     if (process == null) {
       return;
     }
-    List<ProcessHandle> descendants = process.descendants().toList();
+    // SIGTERM to the whole group (on Linux the leader is among it), SIGKILL at the deadline.
     process.destroy();
+    ProcessGroups.terminate(process.pid(), deadlineNanos);
     try {
-      long left = deadlineNanos - System.nanoTime();
-      if (!process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+      if (!process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         log(s.plan.name() + " did not stop in time; killing it");
         process.destroyForcibly();
         process.waitFor(2, TimeUnit.SECONDS);
@@ -360,11 +477,6 @@ public final class ProcessSupervisor implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-    }
-    for (ProcessHandle child : descendants) {
-      if (child.isAlive()) {
-        child.destroyForcibly();
-      }
     }
     s.lastExit = process.isAlive() ? null : process.exitValue();
     log("stopped " + s.plan.name());
@@ -392,13 +504,33 @@ public final class ProcessSupervisor implements AutoCloseable {
     return list;
   }
 
-  private int runToCompletion(PlannedProcess p, PreStartStep step, LastLine last) {
+  /**
+   * Runs a pre-start step in a process group of its own; whatever it leaves running is killed, and
+   * a step still running after {@link #STEP_TIMEOUT_MILLIS} is stopped and fails.
+   */
+  private int runToCompletion(Supervised s, PreStartStep step, LastLine last) {
+    PlannedProcess p = s.plan;
     try {
       Process process = ChildCommand.of(p, step.argv()).start();
-      Thread output = pump(p.name() + "/" + step.name(), process, last);
-      int code = process.waitFor();
-      awaitOutput(output);
-      return code;
+      synchronized (this) {
+        s.step = process;
+      }
+      try {
+        Thread output = pump(p.name() + "/" + step.name(), process, last);
+        if (!process.waitFor(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+          ProcessGroups.terminate(process.pid(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+          process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+          last.accept("did not finish within " + STEP_TIMEOUT_MILLIS / 60_000 + " minutes");
+          return -1;
+        }
+        ProcessGroups.kill(process.pid());
+        awaitOutput(output);
+        return process.exitValue();
+      } finally {
+        synchronized (this) {
+          s.step = null;
+        }
+      }
     } catch (IOException e) {
       last.accept("could not run " + step.argv().get(0) + ": " + e.getMessage());
       log(p.name() + ": " + last.get());
@@ -495,9 +627,12 @@ public final class ProcessSupervisor implements AutoCloseable {
     String message;
     String failedStep;
     String lastError;
+    Process step;
+    int livenessFailures;
+    boolean unresponsive;
     boolean desired;
     int generation;
-    CompletableFuture<Void> ready = new CompletableFuture<>();
+    volatile CompletableFuture<Void> ready = new CompletableFuture<>();
 
     Supervised(PlannedProcess plan) {
       this.plan = plan;

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import mxstack.core.plan.ReadinessCheck;
 
 /**
- * Runs a plan's readiness check with a plain socket: an HTTP/1.0 GET (ready on 2xx) or a TCP
- * connect. Kept to a socket so the supervisor does not load an HTTP client it otherwise needs
+ * Runs a plan's readiness or liveness check with a plain socket: an HTTP/1.0 GET (ready on 2xx) or
+ * a TCP connect. Kept to a socket so the supervisor does not load an HTTP client it otherwise needs
  * nowhere.
  */
 final class ReadinessProbe {
@@ -20,12 +20,17 @@ final class ReadinessProbe {
   private ReadinessProbe() {}
 
   static boolean passes(ReadinessCheck check) {
+    return passes(check, TIMEOUT_MILLIS);
+  }
+
+  /** Whether the check passes within {@code timeoutMillis} to connect and again to answer. */
+  static boolean passes(ReadinessCheck check, int timeoutMillis) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(check.host(), check.port()), TIMEOUT_MILLIS);
+      socket.connect(new InetSocketAddress(check.host(), check.port()), timeoutMillis);
       if (check.kind() == ReadinessCheck.Kind.TCP) {
         return true;
       }
-      socket.setSoTimeout(TIMEOUT_MILLIS);
+      socket.setSoTimeout(timeoutMillis);
       OutputStream out = socket.getOutputStream();
       out.write(
           ("GET " + check.path() + " HTTP/1.0\r\nHost: " + check.host() + "\r\n\r\n")

@@ -120,7 +120,6 @@ class CloudronMasIT {
           List.of(
               "manage",
               "register-user",
-              "--username",
               "alice",
               "--password",
               "correct horse battery staple",

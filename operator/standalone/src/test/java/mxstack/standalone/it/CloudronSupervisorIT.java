@@ -121,7 +121,7 @@ class CloudronSupervisorIT {
       long tookMillis = (System.nanoTime() - started) / 1_000_000;
       assertTrue(tookMillis < 10_000, "took " + tookMillis + " ms");
       for (ProcessHandle child : children) {
-        assertFalse(child.isAlive(), "left behind: " + child.info().commandLine().orElse("?"));
+        assertFalse(running(child), "left behind: " + child.info().commandLine().orElse("?"));
       }
       assertTrue(run.output().contains("stopped router"));
       String out = run.output();
@@ -129,6 +129,63 @@ class CloudronSupervisorIT {
           out.indexOf("stopped router") < out.indexOf("stopped synapse"),
           "stopped in reverse order");
     }
+  }
+
+  @Test
+  void sigtermLeavesNoProcessOfTheTreeBehindEvenAStepThatHangs() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("sigtermstep")) {
+      // MAS's prepare-schema step waits on the lock another MAS would hold while it prepares.
+      Path mas = Files.createDirectories(run.base.resolve("mas-stand-in/share")).getParent();
+      Path cli = mas.resolve("mas-cli");
+      // Stand-in for MAS (CI has none): the step that hangs is the real psql one, before it.
+      Files.writeString(cli, "#!/bin/sh\nexit 99\n");
+      Files.setPosixFilePermissions(cli, PosixFilePermissions.fromString("rwxr-xr-x"));
+      run.env.put("MAS_HOME", mas.toString());
+      try (var lock = run.holdAdvisoryLock("mxstack: prepare MAS schema")) {
+        run.start();
+        SupervisorStatus status =
+            run.awaitStatus(
+                "synapse and the router ready, MAS preparing",
+                s ->
+                    find(s, "synapse").state() == ProcessState.READY
+                        && find(s, "router").state() == ProcessState.READY
+                        && find(s, "mas").state() == ProcessState.PREPARING,
+                Duration.ofSeconds(180));
+        List<ProcessHandle> tree = run.process().descendants().toList();
+        assertTrue(
+            tree.stream().anyMatch(h -> h.info().command().orElse("").endsWith("psql")),
+            "the psql step runs: " + describe(tree));
+        assertTrue(tree.size() >= 4, "synapse, nginx master and worker, psql: " + describe(tree));
+        assertNotNull(status);
+        assertEquals(0, run.terminate());
+        for (ProcessHandle h : tree) {
+          assertFalse(running(h), "left behind: " + h.pid() + " " + h.info().commandLine());
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a process still runs: an orphan that has ended stays a zombie until PID 1 reaps it,
+   * which here (no tini) may take a while; it holds no port and does nothing.
+   */
+  static boolean running(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.io.IOException e) {
+      return false; // gone
+    }
+  }
+
+  static String describe(List<ProcessHandle> tree) {
+    return tree.stream()
+        .map(h -> h.pid() + " " + h.info().command().orElse("?"))
+        .toList()
+        .toString();
   }
 
   @Test
@@ -155,7 +212,11 @@ class CloudronSupervisorIT {
       assertEquals(137, synapse.lastExit(), "killed by SIGKILL");
       assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
 
+      // SIGKILL to the nginx master orphans its worker, which keeps the port: the supervisor
+      // must clear the router's whole process group before it starts a new master.
       long routerPid = pid(after, "router");
+      List<ProcessHandle> workers = ProcessHandle.of(routerPid).orElseThrow().children().toList();
+      assertFalse(workers.isEmpty(), "nginx has a worker");
       new ProcessBuilder("kill", "-KILL", String.valueOf(routerPid)).start().waitFor();
       SupervisorStatus routerBack =
           run.awaitStatus(
@@ -170,6 +231,70 @@ class CloudronSupervisorIT {
                                   && p.pid() != routerPid),
               Duration.ofSeconds(60));
       assertEquals(1, find(routerBack, "router").restarts());
+      for (ProcessHandle worker : workers) {
+        assertFalse(running(worker), "the old nginx worker " + worker.pid() + " is left");
+      }
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+    }
+  }
+
+  @Test
+  void aStoppedSynapseIsFoundUnresponsiveAndRestarted() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("hung")) {
+      run.start();
+      long synapsePid = pid(run.awaitReady("synapse", "router"), "synapse");
+      new ProcessBuilder("kill", "-STOP", String.valueOf(synapsePid)).start().waitFor();
+      // Through the router, a request to a hung Synapse is answered (504 when nginx gives up
+      // first, 502 when the supervisor has stopped Synapse first), not left open for minutes.
+      var hung =
+          http.sendAsync(
+              HttpRequest.newBuilder(URI.create(run.url("/_matrix/client/versions")))
+                  .timeout(Duration.ofSeconds(300))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      run.awaitStatus(
+          "synapse reported unresponsive",
+          s -> find(s, "synapse").state() == ProcessState.UNRESPONSIVE,
+          Duration.ofSeconds(180));
+      SupervisorStatus back =
+          run.awaitStatus(
+              "synapse restarted and ready",
+              s -> {
+                ProcessStatus p = find(s, "synapse");
+                return p.state() == ProcessState.READY && p.pid() != null && p.pid() != synapsePid;
+              },
+              Duration.ofSeconds(180));
+      assertFalse(ProcessHandle.of(synapsePid).map(CloudronSupervisorIT::running).orElse(false));
+      assertEquals(137, find(back, "synapse").lastExit(), "SIGKILL after SIGTERM went unheard");
+      HttpResponse<String> answer = hung.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(
+          List.of(502, 504).contains(answer.statusCode()), answer.statusCode() + answer.body());
+      assertTrue(
+          run.output().contains("synapse did not answer its liveness check (GET /health"),
+          run.output());
+      assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
+    }
+  }
+
+  @Test
+  void aStoppedRouterIsFoundUnresponsiveAndRestarted() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("hungrouter")) {
+      run.start();
+      long routerPid = pid(run.awaitReady("synapse", "router"), "router");
+      new ProcessBuilder("kill", "-STOP", String.valueOf(routerPid)).start().waitFor();
+      for (ProcessHandle worker : ProcessHandle.of(routerPid).orElseThrow().children().toList()) {
+        new ProcessBuilder("kill", "-STOP", String.valueOf(worker.pid())).start().waitFor();
+      }
+      run.awaitStatus(
+          "router restarted and ready",
+          s -> {
+            ProcessStatus p = find(s, "router");
+            return p.state() == ProcessState.READY && p.pid() != null && p.pid() != routerPid;
+          },
+          Duration.ofSeconds(180));
+      assertTrue(
+          run.output().contains("router did not answer its liveness check (GET /_mxstack/live"),
+          run.output());
       assertEquals(200, get(run.url("/_matrix/client/versions")).statusCode());
     }
   }

@@ -262,6 +262,27 @@ final class SupervisorRun implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes a transaction-level advisory lock on {@code hashtext(name)} in this run's database and
+   * holds it until the returned handle is closed, as another session doing the same work would.
+   */
+  AutoCloseable holdAdvisoryLock(String name) throws Exception {
+    Connection c =
+        DriverManager.getConnection(
+            "jdbc:postgresql://" + LocalStack.PG_HOST + ":" + LocalStack.PG_PORT + "/" + database,
+            role,
+            rolePassword);
+    c.setAutoCommit(false);
+    try (var s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+      s.setString(1, name);
+      s.execute();
+    }
+    return () -> {
+      c.rollback();
+      c.close();
+    };
+  }
+
   void writeSpec(String text) throws IOException {
     Files.writeString(data.resolve("matrix.yaml"), text, StandardCharsets.UTF_8);
   }
