@@ -19,11 +19,17 @@ final class ReconcileErrorMessage {
   private ReconcileErrorMessage() {}
 
   static String of(Exception e) {
-    Map<String, Exception> causes =
-        e instanceof AggregatedOperatorException aggregated
-                && !aggregated.getAggregatedExceptions().isEmpty()
-            ? aggregated.getAggregatedExceptions()
-            : Map.of("", e);
+    Map<String, Exception> causes = Map.of("", e);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AggregatedOperatorException aggregated
+          && !aggregated.getAggregatedExceptions().isEmpty()) {
+        causes = aggregated.getAggregatedExceptions();
+        break;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
     List<String> parts = new ArrayList<>();
     causes.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())

@@ -17,6 +17,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import mxstack.standalone.cloudron.ProcessState;
+import mxstack.standalone.cloudron.ProcessStatus;
 import mxstack.standalone.cloudron.SupervisorStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -147,6 +149,35 @@ class CloudronMasIT {
                   .build());
       assertEquals(200, me.statusCode(), me.body());
       assertEquals("@alice:sup.test", json.readTree(me.body()).path("user_id").asText());
+    }
+  }
+
+  @Test
+  void aStoppedMasIsFoundUnresponsiveAndRestarted() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("masstop")) {
+      run.start();
+      SupervisorStatus ready = run.awaitReady("synapse", "mas", "router");
+      long masPid = CloudronSupervisorIT.pid(ready, "mas");
+      new ProcessBuilder("kill", "-STOP", String.valueOf(masPid)).start().waitFor();
+      run.awaitStatus(
+          "mas reported unresponsive",
+          s -> CloudronSupervisorIT.find(s, "mas").state() == ProcessState.UNRESPONSIVE,
+          Duration.ofSeconds(180));
+      run.awaitStatus(
+          "mas restarted and ready",
+          s -> {
+            ProcessStatus p = CloudronSupervisorIT.find(s, "mas");
+            return p.state() == ProcessState.READY && p.pid() != null && p.pid() != masPid;
+          },
+          Duration.ofSeconds(180));
+      assertTrue(
+          run.output().contains("mas did not answer its liveness check (GET /health"),
+          run.output());
+      HttpResponse<String> discovery =
+          send(
+              HttpRequest.newBuilder(URI.create(run.url("/.well-known/openid-configuration")))
+                  .build());
+      assertEquals(200, discovery.statusCode(), discovery.body());
     }
   }
 
