@@ -40,6 +40,9 @@ public final class PlanSummary {
       entry.put("preStart", steps);
       entry.put("inputFiles", p.inputFiles());
       entry.put("secretFiles", p.secretFiles());
+      if (p.reloadSignal() != null) {
+        entry.put("reloadSignal", p.reloadSignal());
+      }
       entry.put("inputsHash", p.inputsHash());
       processes.add(entry);
     }

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param preStart steps that must succeed, in order, before each start (e.g. migrations)
  * @param inputFiles rendered files (relative to the config dir) the process reads
  * @param secretFiles absolute paths of secret files the process reads
+ * @param reloadSignal the signal on which the process re-reads its input files in place (e.g.
+ *     nginx's HUP), or null: when only their contents change, it is sent instead of a restart
  * @param inputsHash SHA-256 over everything above and the input files' contents: when it changes,
  *     the process must restart
  */
@@ -34,4 +36,5 @@ public record PlannedProcess(
     List<PreStartStep> preStart,
     List<String> inputFiles,
     List<String> secretFiles,
+    String reloadSignal,
     String inputsHash) {}

@@ -132,6 +132,7 @@ public final class Planner {
         List.of(),
         List.of(SynapseConfigRenderer.HOMESERVER_YAML, SynapseConfigRenderer.LOG_YAML),
         rendering.secretFiles(),
+        null,
         contents);
   }
 
@@ -202,6 +203,7 @@ public final class Planner {
         preStart,
         List.of(MasConfigRenderer.CONFIG_YAML),
         rendering.secretFiles(),
+        null,
         contents);
   }
 
@@ -233,6 +235,9 @@ public final class Planner {
         List.of(),
         inputs,
         List.of(),
+        // nginx re-reads its config on SIGHUP, keeping its listening socket: no refused
+        // connections while a routing change is applied.
+        "HUP",
         contents);
   }
 
@@ -257,6 +262,7 @@ public final class Planner {
       List<PreStartStep> preStart,
       List<String> inputFiles,
       List<String> secretFiles,
+      String reloadSignal,
       Map<String, String> contents) {
     List<String> secrets = secretFiles.stream().distinct().sorted().toList();
     StringBuilder material = new StringBuilder();
@@ -267,6 +273,7 @@ public final class Planner {
     material.append("cwd=").append(workingDir).append('\n');
     material.append("pre=").append(preStart).append('\n');
     material.append("secrets=").append(secrets).append('\n');
+    material.append("reload=").append(reloadSignal).append('\n');
     for (String input : inputFiles) {
       String content = contents.get(input);
       material.append("file=").append(input).append(' ').append(content.length()).append('\n');
@@ -285,6 +292,7 @@ public final class Planner {
         List.copyOf(preStart),
         List.copyOf(inputFiles),
         secrets,
+        reloadSignal,
         sha256(material.toString()));
   }
 

@@ -2,7 +2,6 @@ package mxstack.standalone.apply;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,12 +52,20 @@ public final class DerivedSecretWriter {
 
   /** Fills each template from the secret files and writes it, mode 0600; returns the changed. */
   public List<String> writeAll(Map<String, SecretTemplate> templates) throws IOException {
+    try (ConfigWriter.Batch batch = new ConfigWriter.Batch()) {
+      List<String> changed = stageAll(batch, templates);
+      batch.commit();
+      return changed;
+    }
+  }
+
+  /** Fills each template and stages it in {@code batch}, mode 0600; returns those that change. */
+  public List<String> stageAll(ConfigWriter.Batch batch, Map<String, SecretTemplate> templates)
+      throws IOException {
     List<String> changed = new ArrayList<>();
     for (Map.Entry<String, SecretTemplate> entry : templates.entrySet()) {
       byte[] content = entry.getValue().fill(this::read).getBytes(StandardCharsets.UTF_8);
-      Path target = Path.of(paths.derived(entry.getKey()));
-      Files.createDirectories(target.getParent());
-      if (ConfigWriter.write(target, content, 0600)) {
+      if (batch.stage(Path.of(paths.derived(entry.getKey())), content, 0600)) {
         changed.add(entry.getKey());
       }
     }

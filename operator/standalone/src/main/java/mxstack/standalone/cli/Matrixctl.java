@@ -2,6 +2,7 @@ package mxstack.standalone.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import mxstack.standalone.apply.FileErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -63,7 +64,7 @@ public final class Matrixctl implements Callable<Integer> {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("matrixctl: " + e.getMessage());
+          commandLine.getErr().println("matrixctl: " + FileErrors.describe(e));
           return FAILED;
         });
     return cli.execute(args);

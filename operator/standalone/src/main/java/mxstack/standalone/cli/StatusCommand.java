@@ -2,6 +2,8 @@ package mxstack.standalone.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import mxstack.standalone.cloudron.CloudronLayout;
 import mxstack.standalone.cloudron.ProcessStatus;
@@ -18,9 +20,13 @@ import picocli.CommandLine.Option;
     exitCodeOnExecutionException = Matrixctl.FAILED,
     description =
         "Show the Cloudron supervisor's status: the spec's validity with every violation, and each"
-            + " process's state, PID, restarts and last exit. Exit status 0 when the spec is valid"
-            + " and nothing is crash-looping, 2 when the spec is invalid, 1 otherwise.")
+            + " process's state, PID, restarts and last exit. Exit status 0 when the spec is valid,"
+            + " the last change was applied and nothing is crash-looping, 2 when the spec is"
+            + " invalid, 1 otherwise.")
 final class StatusCommand implements Callable<Integer> {
+
+  /** A status older than this was not rewritten by a running supervisor. */
+  static final long STALE_SECONDS = 30;
 
   @Option(names = "--json", description = "Print the status file as JSON.")
   boolean json;
@@ -42,6 +48,20 @@ final class StatusCommand implements Callable<Integer> {
       out.print(Files.readString(file));
     } else {
       out.println("updated " + status.updated());
+      long age = Duration.between(Instant.parse(status.updated()), Instant.now()).toSeconds();
+      if (age > STALE_SECONDS) {
+        out.println(
+            "STALE: not rewritten for "
+                + age
+                + " s (the supervisor rewrites it every 10 s): it is not running, or cannot write "
+                + file);
+      }
+      if (status.applyError() != null) {
+        out.println(
+            "LAST CHANGE NOT APPLIED: "
+                + status.applyError()
+                + " (nothing was changed; the supervisor tries again)");
+      }
       out.println(
           "spec "
               + status.specFile()
@@ -78,6 +98,6 @@ final class StatusCommand implements Callable<Integer> {
     boolean looping =
         status.processes().stream()
             .anyMatch(p -> p.state() == mxstack.standalone.cloudron.ProcessState.CRASH_LOOP);
-    return looping ? Matrixctl.FAILED : Matrixctl.OK;
+    return looping || status.applyError() != null ? Matrixctl.FAILED : Matrixctl.OK;
   }
 }

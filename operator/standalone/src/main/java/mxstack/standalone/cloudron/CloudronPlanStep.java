@@ -3,10 +3,12 @@ package mxstack.standalone.cloudron;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +24,7 @@ import mxstack.core.validation.Violation;
 import mxstack.core.yaml.SpecMapper;
 import mxstack.standalone.apply.ConfigWriter;
 import mxstack.standalone.apply.DerivedSecretWriter;
+import mxstack.standalone.apply.FileErrors;
 import mxstack.standalone.apply.SecretTemplate;
 import mxstack.standalone.secrets.SecretGenerator;
 import mxstack.standalone.secrets.SecretStore;
@@ -37,11 +40,18 @@ public final class CloudronPlanStep {
   /** Where the last applied admin file is kept, so a broken file never decides what runs. */
   static final String LAST_APPLIED = ".mxstack/last-applied.yaml";
 
+  /**
+   * The server name this installation first started with. Every account, room and signature is
+   * bound to it, so no later start or edit may change it.
+   */
+  static final String SERVER_NAME = ".mxstack/server-name";
+
   private final Map<String, String> env;
   private final CloudronLayout layout;
   private final Target target;
   private final PrintStream log;
   private final DerivedSecretWriter derivedWriter;
+  private String plannedServerName;
 
   /** A planning pass over the given environment, logging to {@code log}. */
   public CloudronPlanStep(Map<String, String> env, PrintStream log) {
@@ -72,11 +82,10 @@ public final class CloudronPlanStep {
       DesiredState plan = plan(layer, adminText);
       Map<String, SecretTemplate> derived = derivedWriter.templates(plan.derivedSecrets());
       List<String> restart = apply(plan, derived, layer, running);
-      ConfigWriter.write(
-          layout.dataDir().resolve(LAST_APPLIED), adminText.getBytes(StandardCharsets.UTF_8), 0600);
+      recordApplied(adminText);
       PlanWire.Result result =
           new PlanWire.Result(
-              PlanWire.Outcome.VALID, List.of(), plan.warnings(), restart, plan.processes());
+              PlanWire.Outcome.VALID, List.of(), warnings(plan, layer), restart, plan.processes());
       save(plan.files(), derived, adminFile, result);
       return PlanWire.encode(result);
     } catch (SpecInvalidException e) {
@@ -92,7 +101,7 @@ public final class CloudronPlanStep {
               new PlanWire.Result(
                   PlanWire.Outcome.FALLBACK,
                   violations,
-                  plan.warnings(),
+                  warnings(plan, layer),
                   restart,
                   plan.processes()));
         } catch (SpecInvalidException stale) {
@@ -110,7 +119,7 @@ public final class CloudronPlanStep {
    * [--running=NAME]...}; prints the plan in the wire format, logs to stderr. A plain main, so the
    * step does not pay for a command-line parser at every boot and edit.
    */
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     boolean firstStart = false;
     List<String> running = new ArrayList<>();
     for (String arg : args) {
@@ -124,15 +133,113 @@ public final class CloudronPlanStep {
       }
     }
     PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    String wire = new CloudronPlanStep(System.getenv(), log).run(firstStart, running);
+    String wire;
+    try {
+      wire = new CloudronPlanStep(System.getenv(), log).run(firstStart, running);
+    } catch (IOException | UncheckedIOException e) {
+      // Nothing was changed: the plan's files go in place all or none.
+      log.println("supervisor | ERROR: " + FileErrors.describe(e));
+      System.exit(FILES_FAILED);
+      return;
+    }
     System.out.print(wire);
     System.out.flush();
   }
 
+  /** The planning step's exit status when the plan's files could not be written. */
+  static final int FILES_FAILED = 3;
+
   private DesiredState plan(CloudronEnvironment.Layer layer, String adminText)
-      throws SpecInvalidException {
-    MatrixDeploymentDocument document = SpecSources.load(layer.tree(), adminText);
+      throws SpecInvalidException, IOException {
+    String recorded = recordedServerName();
+    Map<String, Object> environment = layer.tree();
+    if (recorded != null && suggestedServerName(layer) != null) {
+      // The app's domain suggests a name; the one the install started with stays.
+      Map<String, Object> spec = new LinkedHashMap<>(specOf(layer));
+      spec.put("serverName", recorded);
+      environment = new LinkedHashMap<>(environment);
+      environment.put("spec", spec);
+    }
+    MatrixDeploymentDocument document = SpecSources.load(environment, adminText);
+    String name = document.spec().serverName();
+    plannedServerName = name;
+    if (recorded != null && !recorded.equals(name)) {
+      throw new SpecInvalidException(
+          List.of(
+              Violation.at(
+                  "spec.serverName",
+                  "is '"
+                      + name
+                      + "', but this installation's server name is '"
+                      + recorded
+                      + "' (recorded at its first start in "
+                      + layout.dataDir().resolve(SERVER_NAME)
+                      + "): every account (@user:"
+                      + recorded
+                      + "), room and signature is bound to it, so it cannot change; remove"
+                      + " serverName from "
+                      + layout.specFile().getFileName()
+                      + " or set it to '"
+                      + recorded
+                      + "'")));
+    }
     return Planner.plan(document.spec(), SecretPaths.of(target), target);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> specOf(CloudronEnvironment.Layer layer) {
+    return (Map<String, Object>) layer.tree().get("spec");
+  }
+
+  /** The server name the app's domain gives, or null. */
+  private static Object suggestedServerName(CloudronEnvironment.Layer layer) {
+    return specOf(layer).get("serverName");
+  }
+
+  private String recordedServerName() throws IOException {
+    Path file = layout.dataDir().resolve(SERVER_NAME);
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : null;
+  }
+
+  /** The plan's warnings, and one when the app's domain no longer gives the server name. */
+  private List<String> warnings(DesiredState plan, CloudronEnvironment.Layer layer)
+      throws IOException {
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    String recorded = recordedServerName();
+    Object suggested = suggestedServerName(layer);
+    if (recorded != null && suggested != null && !recorded.equals(suggested)) {
+      warnings.add(
+          "spec.serverName: the app's domain now suggests '"
+              + suggested
+              + "', but the server name stays '"
+              + recorded
+              + "' (users are @user:"
+              + recorded
+              + "); clients and other servers find this server through https://"
+              + recorded
+              + "/.well-known/matrix/client and /server, which must point at this app");
+    }
+    return warnings;
+  }
+
+  /**
+   * Keeps the admin's text as the last applied spec and, at the first successful start, the server
+   * name. The plan is in force by now: a failure here is reported, not fatal.
+   */
+  private void recordApplied(String adminText) {
+    try {
+      ConfigWriter.write(
+          layout.dataDir().resolve(LAST_APPLIED), adminText.getBytes(StandardCharsets.UTF_8), 0600);
+      Path serverName = layout.dataDir().resolve(SERVER_NAME);
+      if (!Files.exists(serverName)) {
+        String name = plannedServerName;
+        if (name != null) {
+          ConfigWriter.write(serverName, (name + "\n").getBytes(StandardCharsets.UTF_8), 0644);
+        }
+      }
+    } catch (IOException e) {
+      log("WARNING: could not record the applied spec: " + FileErrors.describe(e));
+    }
   }
 
   private List<String> apply(
@@ -141,14 +248,14 @@ public final class CloudronPlanStep {
       CloudronEnvironment.Layer layer,
       List<String> running)
       throws IOException {
-    RuntimeFiles.writeEnvironmentSecrets(layout, layer.secrets());
-    new ConfigWriter(Path.of(target.configDir())).writeAll(plan.files());
+    // Generated secrets first: they are kept whatever happens next, and never made again.
     SecretStore.EnsureResult secrets =
         new SecretStore(Path.of(target.secretsDir()), new SecretGenerator()).ensure(plan.secrets());
     if (!secrets.created().isEmpty()) {
       log("generated secrets: " + String.join(", ", secrets.created()));
     }
-    List<String> derivedChanged = derivedWriter.writeAll(derived);
+    List<String> derivedChanged =
+        RuntimeFiles.writePlanFiles(layout, target, layer.secrets(), plan.files(), derived);
     List<String> restart = new ArrayList<>();
     for (String name : derivedChanged) {
       String path = SecretPaths.of(target).derived(name);
@@ -186,13 +293,20 @@ public final class CloudronPlanStep {
       String text = PlanCache.encode(new PlanCache.Entry(fingerprint, files, derived, kept));
       ConfigWriter.write(file, text.getBytes(StandardCharsets.UTF_8), 0600);
     } catch (IOException | RuntimeException e) {
-      log("could not keep the plan for the next start: " + e.getMessage());
+      log("could not keep the plan for the next start: " + FileErrors.describe(e));
     }
   }
 
   private void createSpecFileIfMissing() throws IOException {
     Path file = layout.specFile();
     if (Files.exists(file)) {
+      return;
+    }
+    Path last = layout.dataDir().resolve(LAST_APPLIED);
+    if (Files.exists(last)) {
+      // Deleted while the app was stopped: the settings in force come back, not the defaults.
+      ConfigWriter.write(file, Files.readAllBytes(last), 0644);
+      log("WARNING: " + file + " was missing; wrote the last applied spec back to it");
       return;
     }
     try (InputStream in = getClass().getResourceAsStream("/mxstack/templates/matrix.yaml")) {

@@ -19,9 +19,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import mxstack.core.plan.Target;
 import mxstack.standalone.apply.ConfigWriter;
+import mxstack.standalone.apply.FileErrors;
 
 /**
  * Cloudron mode, the resident part: the container's main process. It runs a planning step (a
@@ -33,6 +36,9 @@ public final class CloudronSupervisor {
 
   /** How long one planning step may take. */
   static final long PLAN_TIMEOUT_SECONDS = 120;
+
+  /** How often a plan that could not be applied is tried again, and the status rewritten. */
+  static final long HOUSEKEEPING_SECONDS = 10;
 
   private final Map<String, String> env;
   private final CloudronLayout layout;
@@ -47,6 +53,23 @@ public final class CloudronSupervisor {
   private String lastSpecText;
   private volatile WatchService watcher;
   private volatile Process planStep;
+
+  /** Why the last plan could not be applied (nothing was changed), or null. */
+  private volatile String applyError;
+
+  /** What the supervisor itself wants the admin to know, besides the plan's warnings. */
+  private volatile String notice;
+
+  private volatile String planStepError;
+  private volatile boolean statusWritten = true;
+  private final Object statusLock = new Object();
+  private final ScheduledExecutorService housekeeping =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(null, r, "housekeeping", 256 * 1024);
+            t.setDaemon(true);
+            return t;
+          });
 
   /** A supervisor for the given environment, writing its and its children's output to out. */
   public CloudronSupervisor(Map<String, String> env, PrintStream out) {
@@ -69,12 +92,37 @@ public final class CloudronSupervisor {
     }
     installSignalHandlers();
     if (!startFromSavedPlan() && !reconcile(true, startPlanStep(true))) {
-      log("ERROR: no valid spec to start from; fix " + layout.specFile() + " and restart");
+      if (applyError != null) {
+        log("ERROR: nothing could be started: " + applyError + "; trying again every 10 s");
+      } else {
+        log(
+            "ERROR: no valid spec to start from; fix "
+                + layout.specFile()
+                + ": it is applied as soon as it is saved");
+      }
       writeStatus();
-      return 2;
     }
+    housekeeping.scheduleWithFixedDelay(
+        this::housekeeping, HOUSEKEEPING_SECONDS, HOUSEKEEPING_SECONDS, TimeUnit.SECONDS);
     watch();
     return 0;
+  }
+
+  /**
+   * Tries a plan again that could not be applied (a full disk, say: the same text is not saved
+   * again when space comes back), and rewrites the status, so that it is written once space allows
+   * and its time tells a reader it is current.
+   */
+  private void housekeeping() {
+    try {
+      if (applyError != null) {
+        reconcile(!applied, null);
+      } else {
+        writeStatus();
+      }
+    } catch (IOException | RuntimeException e) {
+      log("ERROR: " + FileErrors.describe(e));
+    }
   }
 
   /**
@@ -98,23 +146,37 @@ public final class CloudronSupervisor {
       writeStatus();
       return true;
     } catch (IOException | RuntimeException e) {
-      log("could not start from the saved plan (" + e.getMessage() + "); planning afresh");
+      log("could not start from the saved plan (" + FileErrors.describe(e) + "); planning afresh");
       return false;
     }
   }
 
   /** Plans and applies; false when nothing valid could be started at all. */
   synchronized boolean reconcile(boolean firstStart, Process started) throws IOException {
-    String adminText = Objects.requireNonNullElse(layout.readSpec(), "");
-    if (started == null && adminText.equals(lastSpecText)) {
+    String adminFile = layout.readSpec();
+    if (adminFile == null && applied && started == null) {
+      restoreDeletedSpec();
       return true;
     }
-    lastSpecText = adminText;
+    String adminText = Objects.requireNonNullElse(adminFile, "");
+    if (started == null && adminText.equals(lastSpecText) && applyError == null) {
+      return true;
+    }
     PlanWire.Result result = finishPlanStep(started != null ? started : startPlanStep(firstStart));
     if (result == null) {
+      String cause = planStepError != null ? planStepError : "the planning step failed";
+      if (!cause.equals(applyError)) {
+        log("ERROR: " + cause + "; nothing was changed; trying again every 10 s");
+      }
+      applyError = cause;
       writeStatus();
       return applied;
     }
+    if (applyError != null) {
+      log("the plan could be applied again");
+    }
+    applyError = null;
+    lastSpecText = adminText;
     if (result.outcome() != PlanWire.Outcome.VALID) {
       specValid = false;
       violations = result.violations();
@@ -130,10 +192,37 @@ public final class CloudronSupervisor {
     }
     warnings = result.warnings();
     warnings.forEach(w -> log("warning: " + w));
+    notice = null;
     processes.apply(result.processes(), new HashSet<>(result.restart()));
     applied = true;
     writeStatus();
     return true;
+  }
+
+  /**
+   * matrix.yaml was deleted while running: nothing changes (deleting the file is no way to ask for
+   * the defaults, and an admin may not have meant it); the last applied spec is written back.
+   */
+  private void restoreDeletedSpec() {
+    Path last = layout.dataDir().resolve(CloudronPlanStep.LAST_APPLIED);
+    try {
+      byte[] text = Files.exists(last) ? Files.readAllBytes(last) : new byte[0];
+      ConfigWriter.write(layout.specFile(), text, 0644);
+      notice =
+          layout.specFile()
+              + " was deleted; the running settings were kept and the last applied spec was"
+              + " written back to it ("
+              + Instant.now()
+              + ")";
+    } catch (IOException e) {
+      notice =
+          layout.specFile()
+              + " was deleted; the running settings are kept, but the file could not be written"
+              + " back: "
+              + FileErrors.describe(e);
+    }
+    log("WARNING: " + notice);
+    writeStatus();
   }
 
   /** Starts the planning step in its own JVM; null when it could not start (logged). */
@@ -163,15 +252,45 @@ public final class CloudronSupervisor {
     try {
       Process step =
           new ProcessBuilder(command)
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .start();
       planStep = step;
+      planStepError = null;
+      forwardPlanStepLog(step);
       return step;
     } catch (IOException e) {
-      log("ERROR: could not run the planning step: " + e.getMessage());
+      log("ERROR: could not run the planning step: " + FileErrors.describe(e));
       return null;
     }
+  }
+
+  /** Passes the planning step's log lines on and keeps its error line for the status. */
+  private void forwardPlanStepLog(Process step) {
+    Thread thread =
+        new Thread(
+            null,
+            () -> {
+              try (var reader =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          step.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  if (line.startsWith("supervisor | ERROR: ")) {
+                    planStepError = line.substring("supervisor | ERROR: ".length());
+                  }
+                  synchronized (out) {
+                    out.println(line);
+                  }
+                }
+              } catch (IOException e) {
+                // the step ended
+              }
+            },
+            "plan-log",
+            128 * 1024);
+    thread.setDaemon(true);
+    thread.start();
   }
 
   private boolean hasGeneratedSecrets() {
@@ -199,12 +318,14 @@ public final class CloudronSupervisor {
         return null;
       }
       if (step.exitValue() != 0) {
-        log("ERROR: the planning step failed (exit " + step.exitValue() + "); nothing was changed");
+        if (step.exitValue() != CloudronPlanStep.FILES_FAILED || planStepError == null) {
+          planStepError = "the planning step failed (exit " + step.exitValue() + "; see the log)";
+        }
         return null;
       }
       return PlanWire.decode(wire);
     } catch (IOException | RuntimeException e) {
-      log("ERROR: the planning step's result could not be read: " + e.getMessage());
+      log("ERROR: the planning step's result could not be read: " + FileErrors.describe(e));
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -241,9 +362,9 @@ public final class CloudronSupervisor {
           more.reset();
         }
         try {
-          reconcile(false, null);
+          reconcile(!applied, null);
         } catch (IOException | RuntimeException e) {
-          log("ERROR: applying " + layout.specFile() + " failed: " + e.getMessage());
+          log("ERROR: applying " + layout.specFile() + " failed: " + FileErrors.describe(e));
         }
       }
     } catch (ClosedWatchServiceException | InterruptedException e) {
@@ -286,6 +407,12 @@ public final class CloudronSupervisor {
   }
 
   private void writeStatus() {
+    synchronized (statusLock) {
+      writeStatusNow();
+    }
+  }
+
+  private void writeStatusNow() {
     try {
       String json =
           StatusJson.render(
@@ -293,13 +420,29 @@ public final class CloudronSupervisor {
               layout.specFile().toString(),
               specValid,
               violations,
-              warnings,
+              notice == null ? warnings : concat(warnings, notice),
+              applyError,
               Files.isExecutable(Path.of(target.masBinary())),
               processes.status());
       ConfigWriter.write(layout.statusFile(), json.getBytes(StandardCharsets.UTF_8), 0644);
+      if (!statusWritten) {
+        log("the status is written again");
+      }
+      statusWritten = true;
     } catch (IOException e) {
-      log("could not write " + layout.statusFile() + ": " + e.getMessage());
+      if (statusWritten) {
+        log(
+            "ERROR: could not write the status (trying again every 10 s): "
+                + FileErrors.describe(e));
+      }
+      statusWritten = false;
     }
+  }
+
+  private static List<String> concat(List<String> list, String more) {
+    List<String> all = new ArrayList<>(list);
+    all.add(more);
+    return all;
   }
 
   private void log(String line) {

@@ -17,11 +17,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import mxstack.core.plan.PlannedFile;
-import mxstack.core.plan.SecretPaths;
 import mxstack.core.plan.Target;
 import mxstack.core.spec.SecretRef;
-import mxstack.standalone.apply.ConfigWriter;
-import mxstack.standalone.apply.DerivedSecretWriter;
 import mxstack.standalone.apply.SecretTemplate;
 
 /**
@@ -142,10 +139,12 @@ final class PlanCache {
             runnable -> new Thread(runnable, "fingerprint").start());
     Entry entry = decode(Files.readString(file, StandardCharsets.UTF_8));
     RuntimeFiles.createDirectories(layout, target);
-    RuntimeFiles.writeEnvironmentSecrets(
-        layout, CloudronEnvironment.read(env, layout.environmentSecretsDir()).secrets());
-    new ConfigWriter(Path.of(target.configDir())).writeAll(entry.files());
-    new DerivedSecretWriter(SecretPaths.of(target)).writeAll(entry.derived());
+    RuntimeFiles.writePlanFiles(
+        layout,
+        target,
+        CloudronEnvironment.read(env, layout.environmentSecretsDir()).secrets(),
+        entry.files(),
+        entry.derived());
     if (!entry.fingerprint().equals(fingerprint.join())) {
       return null;
     }

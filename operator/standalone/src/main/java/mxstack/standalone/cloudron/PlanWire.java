@@ -71,6 +71,9 @@ final class PlanWire {
       }
       p.inputFiles().forEach(f -> line(out, "input", f));
       p.secretFiles().forEach(f -> line(out, "secret", f));
+      if (p.reloadSignal() != null) {
+        line(out, "reload", p.reloadSignal());
+      }
       line(out, "hash", p.inputsHash());
       line(out, "end");
     }
@@ -116,6 +119,7 @@ final class PlanWire {
                     args.subList(2, args.size())));
         case "input" -> p.inputs.add(first);
         case "secret" -> p.secrets.add(first);
+        case "reload" -> p.reload = first;
         case "hash" -> p.hash = first;
         case "end" -> {
           processes.add(p.build());
@@ -166,6 +170,7 @@ final class PlanWire {
     final List<PreStartStep> pre = new ArrayList<>();
     final List<String> inputs = new ArrayList<>();
     final List<String> secrets = new ArrayList<>();
+    String reload;
     String hash;
 
     Builder(String name) {
@@ -186,6 +191,7 @@ final class PlanWire {
           List.copyOf(pre),
           List.copyOf(inputs),
           List.copyOf(secrets),
+          reload,
           hash);
     }
   }

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.PreStartStep;
 import mxstack.core.plan.ReadinessCheck;
+import mxstack.standalone.apply.FileErrors;
 
 /**
  * Runs the plan's processes: in dependency order, each as the plan's user, with its output prefixed
@@ -118,6 +119,7 @@ public final class ProcessSupervisor implements AutoCloseable {
       }
     }
     List<Supervised> toStart = new ArrayList<>();
+    List<Supervised> toReload = new ArrayList<>();
     synchronized (this) {
       Map<String, Supervised> ordered = new LinkedHashMap<>();
       for (PlannedProcess p : planned) {
@@ -125,6 +127,9 @@ public final class ProcessSupervisor implements AutoCloseable {
         if (s == null) {
           s = new Supervised(p);
           toStart.add(s);
+        } else if (reloadable(s, p) && !forceRestart.contains(p.name())) {
+          s.plan = p;
+          toReload.add(s);
         } else if (!s.plan.inputsHash().equals(p.inputsHash())
             || forceRestart.contains(p.name())
             || s.state == ProcessState.UNAVAILABLE) {
@@ -137,6 +142,9 @@ public final class ProcessSupervisor implements AutoCloseable {
       }
       processes.clear();
       processes.putAll(ordered);
+    }
+    for (Supervised s : toReload) {
+      reload(s);
     }
     // Stop in reverse order (also a run still in its steps or waiting to restart), then start.
     for (int i = toStart.size() - 1; i >= 0; i--) {
@@ -166,6 +174,57 @@ public final class ProcessSupervisor implements AutoCloseable {
             launch(s);
           });
     }
+  }
+
+  /**
+   * Whether a running process can take its new plan with its reload signal: only its input files
+   * changed (which, or what they hold), not how it is run.
+   */
+  private static boolean reloadable(Supervised s, PlannedProcess next) {
+    PlannedProcess now = s.plan;
+    return next.reloadSignal() != null
+        && s.state == ProcessState.READY
+        && s.process != null
+        && s.process.isAlive()
+        && !now.inputsHash().equals(next.inputsHash())
+        && now.argv().equals(next.argv())
+        && now.env().equals(next.env())
+        && java.util.Objects.equals(now.user(), next.user())
+        && now.workingDir().equals(next.workingDir())
+        && now.ports().equals(next.ports())
+        && now.preStart().equals(next.preStart())
+        && now.secretFiles().equals(next.secretFiles())
+        && next.reloadSignal().equals(now.reloadSignal());
+  }
+
+  /** Sends the process its reload signal; falls back to a restart when that cannot be sent. */
+  private void reload(Supervised s) {
+    Process process = s.process;
+    String signal = s.plan.reloadSignal();
+    try {
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+      if (kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0) {
+        log("reloaded " + s.plan.name() + "'s configuration (SIG" + signal + ", same pid)");
+        onChange.run();
+        return;
+      }
+      kill.destroyForcibly();
+    } catch (IOException e) {
+      log(s.plan.name() + ": could not send SIG" + signal + ": " + FileErrors.describe(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log("restarting " + s.plan.name() + ": its configuration changed");
+    stop(s, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    synchronized (this) {
+      s.desired = true;
+      s.restarts++;
+    }
+    launcher.execute(() -> launch(s));
   }
 
   private void awaitDependencies(Supervised s) {
@@ -243,7 +302,7 @@ public final class ProcessSupervisor implements AutoCloseable {
     try {
       process = ChildCommand.of(p, p.argv()).start();
     } catch (IOException e) {
-      crashed(s, generation, -1, started, "could not start: " + e.getMessage(), null, null);
+      crashed(s, generation, -1, started, "could not start: " + FileErrors.describe(e), null, null);
       return;
     }
     synchronized (this) {
@@ -532,7 +591,7 @@ public final class ProcessSupervisor implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      last.accept("could not run " + step.argv().get(0) + ": " + e.getMessage());
+      last.accept("could not run " + step.argv().get(0) + ": " + FileErrors.describe(e));
       log(p.name() + ": " + last.get());
       return -1;
     } catch (InterruptedException e) {

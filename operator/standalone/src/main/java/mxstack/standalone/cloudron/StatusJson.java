@@ -16,6 +16,7 @@ final class StatusJson {
       boolean specValid,
       List<String> violations,
       List<String> warnings,
+      String applyError,
       boolean masAvailable,
       List<ProcessStatus> processes) {
     StringBuilder out = new StringBuilder("{\n");
@@ -24,6 +25,7 @@ final class StatusJson {
     field(out, "specValid", String.valueOf(specValid));
     field(out, "violations", strings(violations));
     field(out, "warnings", strings(warnings));
+    field(out, "applyError", string(applyError));
     field(out, "masAvailable", String.valueOf(masAvailable));
     out.append("  \"processes\": [");
     for (int i = 0; i < processes.size(); i++) {

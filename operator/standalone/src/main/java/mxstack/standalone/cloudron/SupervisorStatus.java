@@ -15,7 +15,9 @@ import java.util.List;
  * @param specFile the admin's spec file
  * @param specValid whether the last read of the spec was valid
  * @param violations the last read's violations (the previous valid plan stays in force)
- * @param warnings warnings of the plan in force
+ * @param warnings warnings of the plan in force, and the supervisor's own notices
+ * @param applyError why the last plan could not be applied (nothing was changed; it is tried
+ *     again), or null
  * @param masAvailable whether the MAS binary is installed
  * @param processes each supervised process
  */
@@ -25,6 +27,7 @@ public record SupervisorStatus(
     boolean specValid,
     List<String> violations,
     List<String> warnings,
+    String applyError,
     boolean masAvailable,
     List<ProcessStatus> processes) {
 

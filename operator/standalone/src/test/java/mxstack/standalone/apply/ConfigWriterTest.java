@@ -53,7 +53,7 @@ class ConfigWriterTest {
   }
 
   @Test
-  void aFailedRenderLeavesEarlierFilesNewAndLaterFilesOld() throws Exception {
+  void aFileThatCannotBeWrittenChangesNoneOfTheSet() throws Exception {
     Path config = Files.createDirectories(dir.resolve("config"));
     ConfigWriter writer = new ConfigWriter(config);
     writer.writeAll(
@@ -70,12 +70,36 @@ class ConfigWriterTest {
                     new PlannedFile("a.yaml", "new a\n", 0644),
                     new PlannedFile("blocked/c.yaml", "new c\n", 0644),
                     new PlannedFile("b.yaml", "new b\n", 0644))));
-    assertEquals("new a\n", Files.readString(config.resolve("a.yaml")));
+    assertEquals("old a\n", Files.readString(config.resolve("a.yaml")));
     assertEquals("old b\n", Files.readString(config.resolve("b.yaml")));
+    assertNoLeftovers(config);
+  }
+
+  @Test
+  void aFailedRenamePutsBackWhatWasAlreadyReplaced() throws Exception {
+    Path config = Files.createDirectories(dir.resolve("config"));
+    ConfigWriter writer = new ConfigWriter(config);
+    writer.writeAll(List.of(new PlannedFile("a.yaml", "old a\n", 0644)));
+    // Injected failure at the switch: the last target is a directory with something in it.
+    Files.writeString(Files.createDirectories(config.resolve("z.yaml")).resolve("x"), "x");
+    assertThrows(
+        IOException.class,
+        () ->
+            writer.writeAll(
+                List.of(
+                    new PlannedFile("a.yaml", "new a\n", 0644),
+                    new PlannedFile("new.yaml", "new file\n", 0644),
+                    new PlannedFile("z.yaml", "new z\n", 0644))));
+    assertEquals("old a\n", Files.readString(config.resolve("a.yaml")));
+    assertFalse(Files.exists(config.resolve("new.yaml")), "a file new in the set is taken back");
+    assertNoLeftovers(config);
+  }
+
+  private static void assertNoLeftovers(Path config) throws IOException {
     try (Stream<Path> files = Files.walk(config)) {
-      assertFalse(
-          files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")),
-          "no temporary file left behind");
+      List<Path> left =
+          files.filter(p -> p.getFileName().toString().matches(".*\\.tmp(\\.old)?")).toList();
+      assertEquals(List.of(), left, "no temporary file or backup left behind");
     }
   }
 

@@ -69,7 +69,24 @@ class MatrixctlTest {
   void missingFileIsExitOneNotInvalidSpec() {
     Result r = run("validate", tmp.resolve("absent.yaml").toString());
     assertEquals(1, r.code());
-    assertTrue(r.err().contains("absent.yaml"), r.err());
+    assertEquals(
+        "matrixctl: " + tmp.resolve("absent.yaml") + ": no such file or directory",
+        r.err().strip());
+  }
+
+  @Test
+  void anUnreadableOutputDirectoryIsNamedWithItsCause() throws Exception {
+    Path blocked = tmp.resolve("blocked");
+    Files.writeString(blocked, "a file where a directory is wanted");
+    Result r =
+        run(
+            "render",
+            GOLDEN.resolve("minimal/spec.yaml").toString(),
+            "--out",
+            blocked.resolve("out").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("matrixctl: " + blocked), r.err());
+    assertTrue(r.err().strip().lines().count() == 1, "one line: " + r.err());
   }
 
   @Test

@@ -58,6 +58,7 @@ class PlanCacheTest {
                         "/usr/bin/psql", "-c", "CREATE SCHEMA IF NOT EXISTS mas;\nDO $x$ %20"))),
             List.of("/run/config/homeserver.yaml"),
             List.of("/run/secrets/pgpass"),
+            "HUP",
             "hash1");
     PlanCache.Entry entry =
         new PlanCache.Entry(

@@ -48,6 +48,7 @@ class PlanWireTest {
             false,
             List.of("spec.a: \"quoted\" \\ back\tslash\u0001"),
             List.of(),
+            "/run/mxstack/config: No space left on device",
             false,
             List.of(
                 new ProcessStatus(
@@ -73,6 +74,7 @@ class PlanWireTest {
     assertEquals(137, status.processes().get(0).lastExit());
     assertEquals(null, status.processes().get(1).pid());
     assertEquals("x", status.processes().get(1).message());
+    assertEquals("/run/mxstack/config: No space left on device", status.applyError());
     assertEquals("migrate", status.processes().get(1).failedStep());
     assertEquals(
         "0: relation \"public._sqlx_migrations\" does not exist",

@@ -40,6 +40,7 @@ final class SupervisorRun implements AutoCloseable {
   final int httpPort;
   private Process process;
   private final List<Path> logs = new ArrayList<>();
+  private final List<Path> mounts = new ArrayList<>();
   private int starts;
 
   SupervisorRun(String name) throws Exception {
@@ -184,6 +185,56 @@ final class SupervisorRun implements AutoCloseable {
     return null;
   }
 
+  /** Waits until the supervisor's output contains {@code text}, or fails with the output. */
+  void awaitOutput(String text, Duration timeout) throws Exception {
+    awaitCondition("output containing '" + text + "'", () -> output().contains(text), timeout);
+  }
+
+  /** Waits until {@code matrixctl args} prints {@code text}; returns that run. */
+  LocalStack.ProcessResult awaitMatrixctl(String text, Duration timeout, String... args)
+      throws Exception {
+    LocalStack.ProcessResult[] last = new LocalStack.ProcessResult[1];
+    awaitCondition(
+        "matrixctl " + String.join(" ", args) + " printing '" + text + "'",
+        () -> {
+          last[0] = matrixctl(args);
+          return last[0].output().contains(text);
+        },
+        timeout);
+    return last[0];
+  }
+
+  /** A condition the test polls. */
+  @FunctionalInterface
+  interface Check {
+    boolean holds() throws Exception;
+  }
+
+  void awaitCondition(String what, Check check) throws Exception {
+    awaitCondition(what, check, Duration.ofSeconds(120));
+  }
+
+  /** Waits until the check holds, or fails naming it, with the output. */
+  void awaitCondition(String what, Check check, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (check.holds()) {
+        return;
+      }
+      if (process != null && !process.isAlive()) {
+        fail(
+            "the supervisor exited with "
+                + process.exitValue()
+                + " while waiting for "
+                + what
+                + "\n"
+                + output());
+      }
+      Thread.sleep(100);
+    }
+    fail("timed out waiting for " + what + "\n" + output());
+  }
+
   SupervisorStatus awaitReady(String... names) throws Exception {
     return awaitStatus(
         "ready: " + String.join(", ", names),
@@ -283,6 +334,24 @@ final class SupervisorRun implements AutoCloseable {
     };
   }
 
+  /**
+   * Mounts a tmpfs of its own at {@code dir} (a small disk, or a read-only one), unmounted on
+   * close. Needs root, as mounting does; false, with nothing mounted, where that is not possible.
+   */
+  boolean mountTmpfs(Path dir, String options) throws Exception {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return false;
+    }
+    Files.createDirectories(dir);
+    LocalStack.ProcessResult mounted =
+        LocalStack.run(List.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString()));
+    if (mounted.exitCode() != 0) {
+      return false;
+    }
+    mounts.add(0, dir);
+    return true;
+  }
+
   void writeSpec(String text) throws IOException {
     Files.writeString(data.resolve("matrix.yaml"), text, StandardCharsets.UTF_8);
   }
@@ -305,6 +374,10 @@ final class SupervisorRun implements AutoCloseable {
         h.destroyForcibly();
       }
     }
+    for (Path mount : mounts) {
+      LocalStack.run(List.of("umount", "--lazy", mount.toString()));
+    }
+    mounts.clear();
     // A child killed a moment ago may leave a connection still being set up; try again then.
     for (int attempt = 1; ; attempt++) {
       try (Connection c = admin();
