@@ -26,11 +26,12 @@ FROM ${CLOUDRON_BASE}
 ARG MAS_VERSION=1.22.0
 ARG MAS_SHA256=
 
-# A JRE for the supervisor, tini as PID 1 (reaps orphans, passes signals on), and what Synapse's
-# venv needs to build psycopg2.
+# A JRE for the supervisor, tini as PID 1 (reaps orphans, passes signals on), psql (MAS's
+# prepare-schema step and the login check), and what Synapse's venv needs to build psycopg2.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless tini python3-venv python3-dev libpq-dev build-essential \
+      openjdk-17-jre-headless tini postgresql-client python3-venv python3-dev libpq-dev \
+      build-essential \
  && rm -rf /var/lib/apt/lists/*
 
 # Synapse: the same hash-pinned requirements the tests install (scripts/setup-synapse-venv.sh).

@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param derivedSecrets files the adapter assembles from secret values
  * @param userSecrets secrets the admin provides, referenced from the spec
  * @param warnings things the admin should know that do not block the plan
+ * @param loginCheck when people can log in only with a MAS password: a command (run with MAS's
+ *     environment, once MAS is ready) that prints {@code t} when some user has one and {@code f}
+ *     when nobody can log in yet; null otherwise
  */
 public record DesiredState(
     List<PlannedFile> files,
@@ -20,7 +23,14 @@ public record DesiredState(
     List<SecretRequirement> secrets,
     List<DerivedSecretFile> derivedSecrets,
     List<UserSecret> userSecrets,
-    List<String> warnings) {
+    List<String> warnings,
+    PreStartStep loginCheck) {
+
+  /** What the log and status say while {@link #loginCheck} prints {@code f}. */
+  public static final String NOBODY_CAN_LOG_IN =
+      "nobody can log in yet: there is no upstream provider (spec.auth.upstreamProviders) and no"
+          + " user with a MAS password; create the first one as POSTINSTALL shows (mas-cli ..."
+          + " manage register-user --admin)";
 
   /** The rendered file at {@code path}, if planned. */
   public Optional<PlannedFile> file(String path) {

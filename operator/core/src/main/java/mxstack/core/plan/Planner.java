@@ -101,7 +101,8 @@ public final class Planner {
         secretRequirements(mas),
         List.copyOf(derived),
         userSecrets(full, secretRefs),
-        warnings(full));
+        warnings(full),
+        mas ? loginCheck(ctx) : null);
   }
 
   private static PlannedProcess synapseProcess(
@@ -357,6 +358,37 @@ public final class Planner {
     if (ref != null) {
       refs.put(field, ref);
     }
+  }
+
+  /**
+   * With no upstream provider, people log in with MAS passwords only; a fresh install has no such
+   * user. In a schema of Synapse's database, psql can tell (the same connection as the schema
+   * step).
+   */
+  private static PreStartStep loginCheck(RenderContext ctx) {
+    MatrixDeploymentSpec spec = ctx.spec();
+    DatabaseSpec db = spec.database().mas();
+    if (!spec.auth().upstreamProviders().isEmpty()
+        || !spec.auth().mas().passwordLogin()
+        || db.schema() == null) {
+      return null;
+    }
+    DatabaseUrl url = DatabaseUrl.of(db);
+    return new PreStartStep(
+        "login-check",
+        PreStartStep.Program.POSTGRES_CLIENT,
+        List.of(
+            ctx.target().psqlBinary(),
+            "--no-psqlrc",
+            "--no-password",
+            "--quiet",
+            "--tuples-only",
+            "--no-align",
+            "--host=" + url.host(),
+            "--port=" + url.port(),
+            "--username=" + url.user(),
+            "--dbname=" + url.name(),
+            "--command=SELECT EXISTS (SELECT 1 FROM \"" + db.schema() + "\".user_passwords)"));
   }
 
   private static List<String> warnings(MatrixDeploymentSpec spec) {

@@ -127,6 +127,20 @@ class PlannerTest {
   }
 
   @Test
+  void withoutAnUpstreamProviderTheLoginCheckAsksForPasswordUsers() throws Exception {
+    String minimal = Files.readString(MINIMAL);
+    DesiredState plan = plan(minimal);
+    assertTrue(
+        plan.loginCheck()
+            .argv()
+            .contains("--command=SELECT EXISTS (SELECT 1 FROM \"mas\".user_passwords)"),
+        String.valueOf(plan.loginCheck()));
+    DesiredState withProvider =
+        plan(Files.readString(Path.of("src/test/resources/golden/mas-upstream-oidc/spec.yaml")));
+    assertEquals(null, withProvider.loginCheck(), "an upstream provider is a way to log in");
+  }
+
+  @Test
   void configsReferenceSecretsByPathOnly() throws Exception {
     DesiredState plan = plan(Files.readString(MINIMAL));
     assertEquals(

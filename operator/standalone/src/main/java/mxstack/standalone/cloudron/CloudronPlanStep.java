@@ -85,7 +85,12 @@ public final class CloudronPlanStep {
       recordApplied(adminText);
       PlanWire.Result result =
           new PlanWire.Result(
-              PlanWire.Outcome.VALID, List.of(), warnings(plan, layer), restart, plan.processes());
+              PlanWire.Outcome.VALID,
+              List.of(),
+              warnings(plan, layer),
+              restart,
+              plan.processes(),
+              plan.loginCheck());
       save(plan.files(), derived, adminFile, result);
       return PlanWire.encode(result);
     } catch (SpecInvalidException e) {
@@ -103,14 +108,15 @@ public final class CloudronPlanStep {
                   violations,
                   warnings(plan, layer),
                   restart,
-                  plan.processes()));
+                  plan.processes(),
+                  plan.loginCheck()));
         } catch (SpecInvalidException stale) {
           log("the last valid spec no longer validates either");
         }
       }
       return PlanWire.encode(
           new PlanWire.Result(
-              PlanWire.Outcome.INVALID, violations, List.of(), List.of(), List.of()));
+              PlanWire.Outcome.INVALID, violations, List.of(), List.of(), List.of(), null));
     }
   }
 
@@ -289,7 +295,12 @@ public final class CloudronPlanStep {
       }
       PlanWire.Result kept =
           new PlanWire.Result(
-              result.outcome(), List.of(), result.warnings(), List.of(), result.processes());
+              result.outcome(),
+              List.of(),
+              result.warnings(),
+              List.of(),
+              result.processes(),
+              result.loginCheck());
       String text = PlanCache.encode(new PlanCache.Entry(fingerprint, files, derived, kept));
       ConfigWriter.write(file, text.getBytes(StandardCharsets.UTF_8), 0600);
     } catch (IOException | RuntimeException e) {

@@ -22,6 +22,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mxstack.core.plan.DesiredState;
+import mxstack.core.plan.PlannedProcess;
+import mxstack.core.plan.Planner;
+import mxstack.core.plan.PreStartStep;
 import mxstack.core.plan.Target;
 import mxstack.standalone.apply.ConfigWriter;
 import mxstack.standalone.apply.FileErrors;
@@ -61,6 +65,12 @@ public final class CloudronSupervisor {
   private volatile String notice;
 
   private volatile String planStepError;
+
+  /** The plan's check that someone can log in, or null; and what it last found. */
+  private volatile PreStartStep loginCheck;
+
+  private volatile String loginNotice;
+  private volatile boolean someoneCouldLogIn;
   private volatile boolean statusWritten = true;
   private final Object statusLock = new Object();
   private final ScheduledExecutorService housekeeping =
@@ -115,6 +125,7 @@ public final class CloudronSupervisor {
    */
   private void housekeeping() {
     try {
+      checkLogin();
       if (applyError != null) {
         reconcile(!applied, null);
       } else {
@@ -141,6 +152,7 @@ public final class CloudronSupervisor {
       lastSpecText = adminText == null ? "" : adminText;
       warnings = saved.warnings();
       warnings.forEach(w -> log("warning: " + w));
+      loginCheck = saved.loginCheck();
       processes.apply(saved.processes(), Set.of());
       applied = true;
       writeStatus();
@@ -193,10 +205,58 @@ public final class CloudronSupervisor {
     warnings = result.warnings();
     warnings.forEach(w -> log("warning: " + w));
     notice = null;
+    loginCheck = result.loginCheck();
+    if (loginCheck == null) {
+      loginNotice = null;
+    }
     processes.apply(result.processes(), new HashSet<>(result.restart()));
     applied = true;
     writeStatus();
     return true;
+  }
+
+  /**
+   * When people can log in only with a MAS password, asks MAS's database (once MAS is ready, and
+   * again at every housekeeping round while nobody can) whether anyone has one; says so in the log
+   * and status while nobody does.
+   */
+  private void checkLogin() {
+    PreStartStep check = loginCheck;
+    PlannedProcess mas = processes.planned(Planner.MAS);
+    if (check == null || mas == null || !processes.isReady(Planner.MAS)) {
+      return;
+    }
+    if (loginNotice == null && someoneCouldLogIn) {
+      return; // found before: users are not removed by accident
+    }
+    try {
+      Process p = ChildCommand.of(mas, check.argv()).start();
+      String output;
+      try (InputStream in = p.getInputStream()) {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          ProcessGroups.kill(p.pid());
+          p.destroyForcibly();
+          return;
+        }
+        output = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+      }
+      if (p.exitValue() != 0) {
+        return; // MAS's tables not there yet, or the database away: try at the next round
+      }
+      boolean someone = output.equals("t");
+      if (!someone && loginNotice == null) {
+        log("WARNING: " + DesiredState.NOBODY_CAN_LOG_IN);
+      } else if (someone && loginNotice != null) {
+        log("someone can log in now: a user with a MAS password exists");
+      }
+      someoneCouldLogIn = someone;
+      loginNotice = someone ? null : DesiredState.NOBODY_CAN_LOG_IN;
+      writeStatus();
+    } catch (IOException e) {
+      // psql not installed here: nothing to tell
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -420,7 +480,7 @@ public final class CloudronSupervisor {
               layout.specFile().toString(),
               specValid,
               violations,
-              notice == null ? warnings : concat(warnings, notice),
+              notices(),
               applyError,
               Files.isExecutable(Path.of(target.masBinary())),
               processes.status());
@@ -439,9 +499,14 @@ public final class CloudronSupervisor {
     }
   }
 
-  private static List<String> concat(List<String> list, String more) {
-    List<String> all = new ArrayList<>(list);
-    all.add(more);
+  /** The plan's warnings and the supervisor's own notices. */
+  private List<String> notices() {
+    List<String> all = new ArrayList<>(warnings);
+    for (String more : new String[] {notice, loginNotice}) {
+      if (more != null) {
+        all.add(more);
+      }
+    }
     return all;
   }
 

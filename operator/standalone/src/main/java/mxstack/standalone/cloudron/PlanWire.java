@@ -36,13 +36,15 @@ final class PlanWire {
    * @param warnings the plan's warnings
    * @param restart processes to restart although their hash is unchanged (a secret changed)
    * @param processes the planned processes, when applied
+   * @param loginCheck the plan's check that someone can log in, or null
    */
   record Result(
       Outcome outcome,
       List<String> violations,
       List<String> warnings,
       List<String> restart,
-      List<PlannedProcess> processes) {}
+      List<PlannedProcess> processes,
+      PreStartStep loginCheck) {}
 
   private PlanWire() {}
 
@@ -52,6 +54,9 @@ final class PlanWire {
     result.violations().forEach(v -> line(out, "violation", v));
     result.warnings().forEach(w -> line(out, "warning", w));
     result.restart().forEach(r -> line(out, "restart", r));
+    if (result.loginCheck() != null) {
+      step(out, "logincheck", result.loginCheck());
+    }
     for (PlannedProcess p : result.processes()) {
       line(out, "process", p.name());
       line(out, "argv", p.argv().toArray(String[]::new));
@@ -64,11 +69,7 @@ final class PlanWire {
       check(out, "ready", p.readiness());
       check(out, "live", p.liveness());
       p.dependsOn().forEach(d -> line(out, "dep", d));
-      for (PreStartStep step : p.preStart()) {
-        List<String> tokens = new ArrayList<>(List.of(step.name(), step.program().name()));
-        tokens.addAll(step.argv());
-        line(out, "pre", tokens.toArray(String[]::new));
-      }
+      p.preStart().forEach(step -> step(out, "pre", step));
       p.inputFiles().forEach(f -> line(out, "input", f));
       p.secretFiles().forEach(f -> line(out, "secret", f));
       if (p.reloadSignal() != null) {
@@ -86,6 +87,7 @@ final class PlanWire {
     List<String> warnings = new ArrayList<>();
     List<String> restart = new ArrayList<>();
     List<PlannedProcess> processes = new ArrayList<>();
+    PreStartStep loginCheck = null;
     Builder p = null;
     for (String raw : text.split("\n")) {
       if (raw.isBlank()) {
@@ -111,12 +113,8 @@ final class PlanWire {
         case "ready" -> p.ready = check(args);
         case "live" -> p.live = check(args);
         case "dep" -> p.deps.add(first);
-        case "pre" ->
-            p.pre.add(
-                new PreStartStep(
-                    args.get(0),
-                    PreStartStep.Program.valueOf(args.get(1)),
-                    args.subList(2, args.size())));
+        case "pre" -> p.pre.add(step(args));
+        case "logincheck" -> loginCheck = step(args);
         case "input" -> p.inputs.add(first);
         case "secret" -> p.secrets.add(first);
         case "reload" -> p.reload = first;
@@ -128,7 +126,18 @@ final class PlanWire {
         default -> throw new IllegalArgumentException("unknown plan line: " + parts[0]);
       }
     }
-    return new Result(outcome, violations, warnings, restart, processes);
+    return new Result(outcome, violations, warnings, restart, processes, loginCheck);
+  }
+
+  private static void step(StringBuilder out, String key, PreStartStep step) {
+    List<String> tokens = new ArrayList<>(List.of(step.name(), step.program().name()));
+    tokens.addAll(step.argv());
+    line(out, key, tokens.toArray(String[]::new));
+  }
+
+  private static PreStartStep step(List<String> args) {
+    return new PreStartStep(
+        args.get(0), PreStartStep.Program.valueOf(args.get(1)), args.subList(2, args.size()));
   }
 
   private static void check(StringBuilder out, String key, ReadinessCheck c) {

@@ -669,6 +669,18 @@ public final class ProcessSupervisor implements AutoCloseable {
     stopAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
   }
 
+  /** The plan a supervised process runs with, or null when it is not supervised. */
+  public synchronized PlannedProcess planned(String name) {
+    Supervised s = processes.get(name);
+    return s == null ? null : s.plan;
+  }
+
+  /** Whether the process is running and has passed its readiness check. */
+  public synchronized boolean isReady(String name) {
+    Supervised s = processes.get(name);
+    return s != null && s.state == ProcessState.READY;
+  }
+
   /** Names of the processes currently supervised. */
   public synchronized Collection<String> names() {
     return List.copyOf(processes.keySet());

@@ -80,7 +80,8 @@ class PlanCacheTest {
                 List.of(),
                 List.of("a warning"),
                 List.of(),
-                List.of(synapse)));
+                List.of(synapse),
+                null));
     PlanCache.Entry read = PlanCache.decode(PlanCache.encode(entry));
     assertEquals(entry.fingerprint(), read.fingerprint());
     assertEquals(entry.files(), read.files());

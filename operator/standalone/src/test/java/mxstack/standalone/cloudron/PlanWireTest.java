@@ -34,7 +34,8 @@ class PlanWireTest {
               List.of("spec.x: bad \"value\"\nwith a newline", "spec.y: ünïcode % + & ="),
               plan.warnings(),
               List.of("synapse"),
-              plan.processes());
+              plan.processes(),
+              plan.loginCheck());
       assertEquals(sent, PlanWire.decode(PlanWire.encode(sent)), name);
     }
   }

@@ -111,6 +111,12 @@ class CloudronMasIT {
       assertEquals(
           "https://matrix.sup.test/", json.readTree(metadata.body()).path("issuer").asText());
 
+      // No upstream provider and no user yet: nobody can log in, and status says so.
+      run.awaitStatus(
+          "the warning that nobody can log in",
+          s -> s.warnings().stream().anyMatch(w -> w.startsWith("nobody can log in yet")),
+          Duration.ofSeconds(60));
+
       // A user made with MAS's admin CLI, on the very config files the supervisor rendered.
       List<String> register = new ArrayList<>();
       register.add(Path.of(run.env.get("MAS_HOME"), "mas-cli").toString());
@@ -141,6 +147,10 @@ class CloudronMasIT {
                   .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                   .build());
       assertEquals(200, login.statusCode(), login.body());
+      run.awaitStatus(
+          "the warning gone once a user has a password",
+          s -> s.warnings().stream().noneMatch(w -> w.startsWith("nobody can log in yet")),
+          Duration.ofSeconds(60));
       String token = json.readTree(login.body()).path("access_token").asText();
       HttpResponse<String> me =
           send(
