@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Objects the tests and benchmarks create: fixture deployments, namespaces, Secrets, the Prometheus
@@ -116,10 +117,16 @@ final class TestObjects {
         .create();
   }
 
-  /** Deletes namespaces (and so everything in them); does not wait. */
+  /**
+   * Deletes namespaces and everything in them, and waits until they are gone (the controller
+   * manager empties them), so that the next test class's operator finds none of their objects.
+   */
   static void deleteNamespaces(KubernetesClient client, String... names) {
     for (String name : names) {
       client.namespaces().withName(name).delete();
+    }
+    for (String name : names) {
+      client.namespaces().withName(name).waitUntilCondition(ns -> ns == null, 3, TimeUnit.MINUTES);
     }
   }
 

@@ -79,7 +79,8 @@ public final class AuditLog {
       String namespace,
       String name,
       int code,
-      String uri) {
+      String uri,
+      String authorization) {
 
     static Entry of(JsonNode e) {
       JsonNode o = e.path("objectRef");
@@ -92,7 +93,13 @@ public final class AuditLog {
           o.path("namespace").asText(""),
           o.path("name").asText(""),
           e.path("responseStatus").path("code").asInt(),
-          e.path("requestURI").asText());
+          e.path("requestURI").asText(),
+          e.path("annotations").path("authorization.k8s.io/decision").asText(""));
+    }
+
+    /** True when the authorizer (RBAC) refused it, as opposed to admission or validation. */
+    public boolean forbiddenByAuthorizer() {
+      return authorization.equals("forbid");
     }
 
     /** True for a request that changes something (a failed one included). */

@@ -34,11 +34,16 @@ public final class OperatorProcess implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  private final Thread shutdownHook;
+
   private OperatorProcess(Process process, Path log, int port, Instant started) {
     this.process = process;
     this.log = log;
     this.port = port;
     this.started = started;
+    // a test JVM that exits without closing it does not leave the operator running
+    this.shutdownHook = new Thread(() -> ControlPlane.stop(process), "operator-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /** Starts the operator against the control plane and waits until it reports ready. */
@@ -188,5 +193,10 @@ public final class OperatorProcess implements AutoCloseable {
   @Override
   public void close() {
     ControlPlane.stop(process);
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook stops it anyway
+    }
   }
 }
