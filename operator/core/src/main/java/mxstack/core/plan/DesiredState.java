@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param loginCheck when people can log in only with a MAS password: a command (run with MAS's
  *     environment, once MAS is ready) that prints {@code t} when some user has one and {@code f}
  *     when nobody can log in yet; null otherwise
+ * @param migration the syn2mas steps while Synapse keeps the logins and the spec asks to move them
+ *     to MAS, null otherwise
  */
 public record DesiredState(
     List<PlannedFile> files,
@@ -24,7 +26,8 @@ public record DesiredState(
     List<DerivedSecretFile> derivedSecrets,
     List<UserSecret> userSecrets,
     List<String> warnings,
-    PreStartStep loginCheck) {
+    PreStartStep loginCheck,
+    MigrationPlan migration) {
 
   /** What the log and status say while {@link #loginCheck} prints {@code f}. */
   public static final String NOBODY_CAN_LOG_IN =

@@ -47,6 +47,26 @@ public final class PlanSummary {
       processes.add(entry);
     }
     tree.put("processes", processes);
+    MigrationPlan migration = plan.migration();
+    if (migration != null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      List<Object> steps = new ArrayList<>();
+      for (MigrationPlan.Step step : migration.steps()) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", step.name());
+        s.put("program", step.program().name());
+        s.put("argv", step.argv());
+        s.put("env", new TreeMap<>(step.env()));
+        steps.add(s);
+      }
+      m.put("user", migration.user());
+      m.put("workingDir", migration.workingDir());
+      m.put("steps", steps);
+      m.put("backupFile", migration.backupFile());
+      m.put("blockers", migration.blockers());
+      m.put("mappedIdps", migration.mappedIdps());
+      tree.put("migration", m);
+    }
     List<Object> generated = new ArrayList<>();
     plan.secrets().forEach(s -> generated.add(entry("name", s.name(), "format", s.format())));
     tree.put("generatedSecrets", generated);

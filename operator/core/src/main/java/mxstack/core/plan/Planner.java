@@ -21,6 +21,7 @@ import mxstack.core.spec.DatabaseSpec;
 import mxstack.core.spec.DatabaseUrl;
 import mxstack.core.spec.EmailSpec;
 import mxstack.core.spec.MatrixDeploymentSpec;
+import mxstack.core.spec.MigrationStrategy;
 import mxstack.core.spec.SecretRef;
 import mxstack.core.spec.UpstreamProviderSpec;
 import mxstack.core.validation.SpecDefaults;
@@ -62,6 +63,8 @@ public final class Planner {
     }
     RenderContext ctx = new RenderContext(full, target, secretRefs);
     boolean mas = full.auth().mode() == AuthMode.MAS;
+    // Moving to MAS: MAS's config is rendered (syn2mas reads it) while Synapse keeps the logins.
+    boolean migrating = !mas && full.migration().strategy() == MigrationStrategy.SYN2MAS;
 
     List<PlannedFile> files = new ArrayList<>();
     List<DerivedSecretFile> derived = new ArrayList<>();
@@ -73,7 +76,7 @@ public final class Planner {
     derived.addAll(synapse.derived());
 
     MasConfigRenderer.Rendering masRendering = null;
-    if (mas) {
+    if (mas || migrating) {
       masRendering = MasConfigRenderer.render(ctx);
       files.add(new PlannedFile(MasConfigRenderer.CONFIG_YAML, masRendering.configYaml(), 0644));
       derived.addAll(masRendering.derived());
@@ -98,11 +101,12 @@ public final class Planner {
     return new DesiredState(
         List.copyOf(files),
         List.copyOf(processes),
-        secretRequirements(mas),
+        secretRequirements(mas, migrating),
         List.copyOf(derived),
         userSecrets(full, secretRefs),
         warnings(full),
-        mas ? loginCheck(ctx) : null);
+        mas ? loginCheck(ctx) : null,
+        migrating ? migration(ctx, synapse, masRendering) : null);
   }
 
   private static PlannedProcess synapseProcess(
@@ -140,44 +144,13 @@ public final class Planner {
   private static PlannedProcess masProcess(
       RenderContext ctx, MasConfigRenderer.Rendering rendering, Map<String, String> contents) {
     Target t = ctx.target();
-    List<String> configArgs = new ArrayList<>();
-    configArgs.add("--config");
-    configArgs.add(t.configPath(MasConfigRenderer.CONFIG_YAML));
-    for (String extra : rendering.extraConfigFiles()) {
-      configArgs.add("--config");
-      configArgs.add(extra);
-    }
+    List<String> configArgs = masConfigArgs(ctx, rendering);
     List<PreStartStep> preStart = new ArrayList<>();
-    Map<String, String> env = new TreeMap<>();
-    DatabaseSpec db = ctx.spec().database().mas();
-    if (db.schema() != null) {
-      DatabaseUrl url = DatabaseUrl.of(db);
-      preStart.add(
-          new PreStartStep(
-              "prepare-schema",
-              PreStartStep.Program.POSTGRES_CLIENT,
-              List.of(
-                  t.psqlBinary(),
-                  "--no-psqlrc",
-                  "--no-password",
-                  "--quiet",
-                  "--set=ON_ERROR_STOP=1",
-                  // The error alone, no CONTEXT line: status shows the step's last line.
-                  "--set=VERBOSITY=terse",
-                  "--host=" + url.host(),
-                  "--port=" + url.port(),
-                  "--username=" + url.user(),
-                  "--dbname=" + url.name(),
-                  "--command=" + MasDatabaseSchema.prepareSql(db.schema()))));
-      env.put("PGSSLMODE", url.sslMode().wireName());
-      env.put("PGCONNECT_TIMEOUT", "10");
-      if (db.password() != null) {
-        env.put("PGPASSFILE", ctx.secrets().derived(MasConfigRenderer.SCHEMA_PGPASS));
-      }
-      if (db.sslRootCert() != null) {
-        env.put("PGSSLROOTCERT", ctx.secrets().user(db.sslRootCert()));
-      }
+    PreStartStep schema = schemaStep(ctx);
+    if (schema != null) {
+      preStart.add(schema);
     }
+    Map<String, String> env = masDatabaseEnv(ctx);
     preStart.add(
         new PreStartStep(
             "config-check",
@@ -206,6 +179,66 @@ public final class Planner {
         rendering.secretFiles(),
         null,
         contents);
+  }
+
+  /** {@code --config} for each file MAS reads its configuration from. */
+  private static List<String> masConfigArgs(
+      RenderContext ctx, MasConfigRenderer.Rendering rendering) {
+    List<String> args = new ArrayList<>();
+    args.add("--config");
+    args.add(ctx.target().configPath(MasConfigRenderer.CONFIG_YAML));
+    for (String extra : rendering.extraConfigFiles()) {
+      args.add("--config");
+      args.add(extra);
+    }
+    return args;
+  }
+
+  /**
+   * The step that prepares MAS's schema in a shared database, or null when MAS has a database of
+   * its own.
+   */
+  private static PreStartStep schemaStep(RenderContext ctx) {
+    DatabaseSpec db = ctx.spec().database().mas();
+    if (db.schema() == null) {
+      return null;
+    }
+    DatabaseUrl url = DatabaseUrl.of(db);
+    return new PreStartStep(
+        "prepare-schema",
+        PreStartStep.Program.POSTGRES_CLIENT,
+        List.of(
+            ctx.target().psqlBinary(),
+            "--no-psqlrc",
+            "--no-password",
+            "--quiet",
+            "--set=ON_ERROR_STOP=1",
+            // The error alone, no CONTEXT line: status shows the step's last line.
+            "--set=VERBOSITY=terse",
+            "--host=" + url.host(),
+            "--port=" + url.port(),
+            "--username=" + url.user(),
+            "--dbname=" + url.name(),
+            "--command=" + MasDatabaseSchema.prepareSql(db.schema())));
+  }
+
+  /** libpq's variables for psql on MAS's database (only a schema needs them: see schemaStep). */
+  private static Map<String, String> masDatabaseEnv(RenderContext ctx) {
+    Map<String, String> env = new TreeMap<>();
+    DatabaseSpec db = ctx.spec().database().mas();
+    if (db.schema() == null) {
+      return env;
+    }
+    DatabaseUrl url = DatabaseUrl.of(db);
+    env.put("PGSSLMODE", url.sslMode().wireName());
+    env.put("PGCONNECT_TIMEOUT", "10");
+    if (db.password() != null) {
+      env.put("PGPASSFILE", ctx.secrets().derived(MasConfigRenderer.SCHEMA_PGPASS));
+    }
+    if (db.sslRootCert() != null) {
+      env.put("PGSSLROOTCERT", ctx.secrets().user(db.sslRootCert()));
+    }
+    return env;
   }
 
   private static PlannedProcess routerProcess(RenderContext ctx, Map<String, String> contents) {
@@ -297,12 +330,15 @@ public final class Planner {
         sha256(material.toString()));
   }
 
-  private static List<SecretRequirement> secretRequirements(boolean mas) {
+  private static List<SecretRequirement> secretRequirements(boolean mas, boolean migrating) {
     List<SecretRequirement> list = new ArrayList<>();
     list.add(GeneratedSecrets.SYNAPSE_SIGNING_KEY);
     list.add(GeneratedSecrets.SYNAPSE_MACAROON);
     list.add(GeneratedSecrets.SYNAPSE_FORM);
-    if (mas) {
+    if (migrating) {
+      list.add(GeneratedSecrets.SYNAPSE_REGISTRATION);
+    }
+    if (mas || migrating) {
       list.add(GeneratedSecrets.MAS_SYNAPSE_SHARED);
       list.add(GeneratedSecrets.MAS_ENCRYPTION);
       list.add(GeneratedSecrets.MAS_RSA_KEY);
@@ -311,6 +347,141 @@ public final class Planner {
       list.add(GeneratedSecrets.SYNAPSE_REGISTRATION);
     }
     return List.copyOf(list);
+  }
+
+  /**
+   * The syn2mas steps: MAS's schema and tables, then check, dry run, backup and migrate, each
+   * reading MAS's rendered config and Synapse's, with the database credentials in the environment
+   * (syn2mas reads Synapse's database settings from its config but takes the password from libpq's
+   * variables).
+   */
+  private static MigrationPlan migration(
+      RenderContext ctx,
+      SynapseConfigRenderer.Rendering synapse,
+      MasConfigRenderer.Rendering masRendering) {
+    Target t = ctx.target();
+    List<String> masConfig = masConfigArgs(ctx, masRendering);
+    List<String> syn2mas = new ArrayList<>(List.of(t.masBinary(), "syn2mas"));
+    syn2mas.addAll(masConfig);
+    syn2mas.add("--synapse-config");
+    syn2mas.add(t.configPath(SynapseConfigRenderer.HOMESERVER_YAML));
+    for (String extra : synapse.extraConfigFiles()) {
+      syn2mas.add("--synapse-config");
+      syn2mas.add(extra);
+    }
+    DatabaseSpec synapseDb = ctx.spec().database().synapse();
+    DatabaseUrl synapseUrl = DatabaseUrl.of(synapseDb);
+    Map<String, String> synapseEnv = new TreeMap<>();
+    synapseEnv.put("PGSSLMODE", synapseUrl.sslMode().wireName());
+    synapseEnv.put("PGCONNECT_TIMEOUT", "10");
+    if (synapseDb.password() != null) {
+      synapseEnv.put("PGPASSFILE", ctx.secrets().derived(SynapseConfigRenderer.PGPASS));
+    }
+    if (synapseDb.sslRootCert() != null) {
+      synapseEnv.put("PGSSLROOTCERT", ctx.secrets().user(synapseDb.sslRootCert()));
+    }
+    List<MigrationPlan.Step> steps = new ArrayList<>();
+    PreStartStep schema = schemaStep(ctx);
+    Map<String, String> masEnv = masDatabaseEnv(ctx);
+    if (schema != null) {
+      steps.add(
+          new MigrationPlan.Step(
+              MigrationPlan.PREPARE_SCHEMA, schema.program(), schema.argv(), masEnv));
+    }
+    steps.add(
+        new MigrationPlan.Step(
+            MigrationPlan.MAS_DATABASE,
+            PreStartStep.Program.PROCESS,
+            command(t.masBinary(), masConfig, "database", "migrate"),
+            masEnv));
+    steps.add(
+        new MigrationPlan.Step(
+            MigrationPlan.EXTERNAL_IDS,
+            PreStartStep.Program.POSTGRES_CLIENT,
+            List.of(
+                t.psqlBinary(),
+                "--no-psqlrc",
+                "--no-password",
+                "--quiet",
+                "--tuples-only",
+                "--no-align",
+                "--set=ON_ERROR_STOP=1",
+                "--host=" + synapseUrl.host(),
+                "--port=" + synapseUrl.port(),
+                "--username=" + synapseUrl.user(),
+                "--dbname=" + synapseUrl.name(),
+                "--command=SELECT DISTINCT auth_provider FROM user_external_ids"
+                    + " ORDER BY auth_provider"),
+            synapseEnv));
+    steps.add(step(MigrationPlan.CHECK, syn2mas, synapseEnv, "check"));
+    steps.add(step(MigrationPlan.DRY_RUN, syn2mas, synapseEnv, "migrate", "--dry-run"));
+    String backup = t.dataDir() + "/syn2mas-backup/synapse.dump";
+    steps.add(
+        new MigrationPlan.Step(
+            MigrationPlan.BACKUP,
+            PreStartStep.Program.POSTGRES_CLIENT,
+            List.of(
+                sibling(t.psqlBinary(), "pg_dump"),
+                "--no-password",
+                "--format=custom",
+                "--file=" + backup,
+                "--host=" + synapseUrl.host(),
+                "--port=" + synapseUrl.port(),
+                "--username=" + synapseUrl.user(),
+                "--dbname=" + synapseUrl.name(),
+                // Synapse's tables only: MAS's schema is what the migration writes.
+                "--schema=public"),
+            synapseEnv));
+    steps.add(step(MigrationPlan.MIGRATE, syn2mas, synapseEnv, "migrate"));
+    String share = t.masShareDir();
+    String workingDir = share.endsWith("/share") ? share.substring(0, share.length() - 6) : share;
+    List<String> idps = new ArrayList<>();
+    for (UpstreamProviderSpec p : ctx.spec().auth().upstreamProviders()) {
+      if (p.synapseIdpId() != null) {
+        idps.add(p.synapseIdpId());
+      }
+    }
+    return new MigrationPlan(
+        t.runAsUser(), workingDir, steps, backup, migrationBlockers(ctx.spec()), idps);
+  }
+
+  /**
+   * Synapse settings that syn2mas refuses (MAS has no equivalent), each with what to change. They
+   * can only come from homeserver.additionalConfig in legacy mode.
+   */
+  private static List<String> migrationBlockers(MatrixDeploymentSpec spec) {
+    Map<String, Object> extra = spec.homeserver().additionalConfig();
+    List<String> blockers = new ArrayList<>();
+    if (Boolean.TRUE.equals(extra.get("allow_guest_access"))) {
+      blockers.add(
+          "spec.homeserver.additionalConfig.allow_guest_access: guest access is on, and MAS has"
+              + " no guests: remove it (or set it to false) to move to MAS");
+    }
+    if (Boolean.TRUE.equals(extra.get("enable_3pid_changes"))) {
+      blockers.add(
+          "spec.homeserver.additionalConfig.enable_3pid_changes: users change their e-mail"
+              + " addresses in Synapse; with MAS they do so in MAS: remove it to move to MAS");
+    }
+    if (extra.get("login_via_existing_session") instanceof Map<?, ?> session
+        && Boolean.TRUE.equals(session.get("enabled"))) {
+      blockers.add(
+          "spec.homeserver.additionalConfig.login_via_existing_session: MAS offers its own QR"
+              + " login: remove it to move to MAS");
+    }
+    return blockers;
+  }
+
+  private static MigrationPlan.Step step(
+      String name, List<String> syn2mas, Map<String, String> env, String... command) {
+    List<String> argv = new ArrayList<>(syn2mas);
+    argv.addAll(List.of(command));
+    return new MigrationPlan.Step(name, PreStartStep.Program.PROCESS, argv, env);
+  }
+
+  /** A program beside another ({@code /usr/bin/psql} gives {@code /usr/bin/pg_dump}). */
+  private static String sibling(String program, String name) {
+    int slash = program.lastIndexOf('/');
+    return slash < 0 ? name : program.substring(0, slash + 1) + name;
   }
 
   private static List<UserSecret> userSecrets(MatrixDeploymentSpec spec, SecretPaths paths) {
@@ -333,6 +504,9 @@ public final class Planner {
     if (spec.database() != null && spec.database().mas() != null) {
       putIf(refs, "spec.database.mas.password", spec.database().mas().password());
       putIf(refs, "spec.database.mas.sslRootCert", spec.database().mas().sslRootCert());
+    }
+    if (spec.auth() != null) {
+      putIf(refs, "spec.auth.passwordPepper", spec.auth().passwordPepper());
     }
     if (spec.homeserver() != null && spec.homeserver().turn() != null) {
       putIf(refs, "spec.homeserver.turn.sharedSecret", spec.homeserver().turn().sharedSecret());

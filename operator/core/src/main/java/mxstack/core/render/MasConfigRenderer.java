@@ -15,6 +15,8 @@ import mxstack.core.spec.DatabaseSpec;
 import mxstack.core.spec.DatabaseUrl;
 import mxstack.core.spec.EmailSpec;
 import mxstack.core.spec.MasSpec;
+import mxstack.core.spec.MigrationStrategy;
+import mxstack.core.spec.SecretRef;
 import mxstack.core.spec.TokenEndpointAuthMethod;
 import mxstack.core.spec.UpstreamProviderSpec;
 import mxstack.core.yaml.YamlTrees;
@@ -125,7 +127,7 @@ public final class MasConfigRenderer {
             "assets_manifest", share + "/manifest.json",
             "translations_path", share + "/translations/"));
     tree.put("policy", map("wasm_module", share + "/policy.wasm"));
-    tree.put("passwords", map("enabled", mas.passwordLogin()));
+    tree.put("passwords", passwords(mas));
     tree.put(
         "account",
         map(
@@ -142,6 +144,28 @@ public final class MasConfigRenderer {
     }
     tree.put("upstream_oauth2", map("providers", providers));
     return tree;
+  }
+
+  /**
+   * With syn2mas, scheme 1 takes the passwords moved from Synapse (bcrypt, normalized, with
+   * Synapse's pepper, as syn2mas requires) and new passwords use scheme 2; otherwise the defaults'
+   * single argon2id scheme stays.
+   */
+  private Map<String, Object> passwords(MasSpec mas) {
+    Map<String, Object> section = map("enabled", mas.passwordLogin());
+    if (ctx.spec().migration().strategy() != MigrationStrategy.SYN2MAS) {
+      return section;
+    }
+    Map<String, Object> migrated = map("version", 1, "algorithm", "bcrypt");
+    migrated.put("unicode_normalization", true);
+    SecretRef pepper = ctx.spec().auth().passwordPepper();
+    if (pepper != null) {
+      String path = ctx.secrets().user(pepper);
+      secretFiles.add(path);
+      migrated.put("secret_file", path);
+    }
+    section.put("schemes", List.of(migrated, map("version", 2, "algorithm", "argon2id")));
+    return section;
   }
 
   private Map<String, Object> http(String share) {

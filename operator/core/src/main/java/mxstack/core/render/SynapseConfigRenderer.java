@@ -10,6 +10,7 @@ import mxstack.core.spec.DatabaseSpec;
 import mxstack.core.spec.DatabaseUrl;
 import mxstack.core.spec.EmailSpec;
 import mxstack.core.spec.HomeserverSpec;
+import mxstack.core.spec.SecretRef;
 import mxstack.core.spec.SmtpSecurity;
 import mxstack.core.spec.TurnSpec;
 import mxstack.core.spec.UpstreamProviderSpec;
@@ -29,6 +30,9 @@ public final class SynapseConfigRenderer {
 
   /** Derived secret: the email section with the SMTP password, a second config file. */
   public static final String EMAIL_YAML = "synapse-email.yaml";
+
+  /** Derived secret: password_config with the pepper of an adopted install (legacy mode). */
+  public static final String PASSWORD_YAML = "synapse-password.yaml";
 
   /** Private and special-purpose ranges the URL previewer must never fetch. */
   static final List<String> BLOCKED_PREVIEW_RANGES =
@@ -85,8 +89,10 @@ public final class SynapseConfigRenderer {
     Map<String, Object> owned = renderer.owned();
     // Layering: defaults < admin additionalConfig < operator-owned keys.
     Map<String, Object> tree =
-        YamlTrees.merge(
-            YamlTrees.merge(defaults, ctx.spec().homeserver().additionalConfig()), owned);
+        new LinkedHashMap<>(
+            YamlTrees.merge(
+                YamlTrees.merge(defaults, ctx.spec().homeserver().additionalConfig()), owned));
+    renderer.pepper(tree);
     String text =
         YamlTrees.dump(
             tree,
@@ -244,6 +250,34 @@ public final class SynapseConfigRenderer {
     tree.put("turn_shared_secret_path", path);
     tree.put("turn_user_lifetime", turn.userLifetime());
     tree.put("turn_allow_guests", turn.allowGuests());
+  }
+
+  /**
+   * Synapse cannot read its password pepper from a file either: with one (an adopted install, in
+   * legacy mode), the whole password_config section goes into a derived secret file, since a second
+   * config file replaces top-level sections rather than merging them.
+   */
+  @SuppressWarnings("unchecked")
+  private void pepper(Map<String, Object> tree) {
+    SecretRef pepper = ctx.spec().auth().passwordPepper();
+    if (pepper == null || ctx.masMode()) {
+      return;
+    }
+    Object section = tree.remove("password_config");
+    Map<String, Object> passwordConfig =
+        section instanceof Map ? new LinkedHashMap<>((Map<String, Object>) section) : map();
+    passwordConfig.remove("pepper");
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("password_config", passwordConfig);
+    derived.add(
+        new DerivedSecretFile(
+            PASSWORD_YAML,
+            DerivedSecretFile.Format.YAML,
+            fields,
+            Map.of("password_config.pepper", pepper)));
+    String path = ctx.secrets().derived(PASSWORD_YAML);
+    extraConfigFiles.add(path);
+    secretFiles.add(path);
   }
 
   /**

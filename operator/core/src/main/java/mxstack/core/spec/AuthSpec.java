@@ -15,4 +15,9 @@ public record AuthSpec(
     @JsonPropertyDescription(
             "Upstream OpenID Connect providers users sign in with. Rendered into MAS in mas mode"
                 + " and into Synapse's oidc_providers in legacy mode.")
-        List<UpstreamProviderSpec> upstreamProviders) {}
+        List<UpstreamProviderSpec> upstreamProviders,
+    @JsonPropertyDescription(
+            "The pepper of an existing install's Synapse (password_config.pepper), as a secret"
+                + " reference: Synapse keeps using it in legacy mode, and MAS checks the passwords"
+                + " moved by syn2mas with it. Never change it once set.")
+        SecretRef passwordPepper) {}

@@ -74,7 +74,8 @@ public final class SpecDefaults {
         wellKnown(s.wellKnown(), homeserver.publicBaseUrl()),
         ingress(s.ingress()),
         new MigrationSpec(
-            or(s.migration() == null ? null : s.migration().strategy(), MigrationStrategy.NONE)));
+            or(s.migration() == null ? null : s.migration().strategy(), MigrationStrategy.NONE),
+            or(s.migration() == null ? null : s.migration().acceptWarnings(), Boolean.FALSE)));
   }
 
   private static HomeserverSpec homeserver(HomeserverSpec h) {
@@ -133,7 +134,7 @@ public final class SpecDefaults {
 
   private static AuthSpec auth(AuthSpec a) {
     if (a == null) {
-      a = new AuthSpec(null, null, null);
+      a = new AuthSpec(null, null, null, null);
     }
     MasSpec m = a.mas() == null ? new MasSpec(null, null, null, null, null, null) : a.mas();
     MasRegistrationSpec r = m.registration();
@@ -154,7 +155,7 @@ public final class SpecDefaults {
         providers.add(provider(p));
       }
     }
-    return new AuthSpec(or(a.mode(), AuthMode.MAS), mas, providers);
+    return new AuthSpec(or(a.mode(), AuthMode.MAS), mas, providers, a.passwordPepper());
   }
 
   private static UpstreamProviderSpec provider(UpstreamProviderSpec p) {

@@ -17,6 +17,7 @@ import mxstack.core.spec.DatabaseUrl;
 import mxstack.core.spec.EmailSpec;
 import mxstack.core.spec.MatrixDeploymentDocument;
 import mxstack.core.spec.MatrixDeploymentSpec;
+import mxstack.core.spec.MigrationStrategy;
 import mxstack.core.spec.SecretRef;
 import mxstack.core.spec.SslMode;
 import mxstack.core.spec.TokenEndpointAuthMethod;
@@ -117,9 +118,11 @@ public final class SpecValidator {
         && !SECRET_NAME.matcher(s.ingress().className()).matches()) {
       add("spec.ingress.className", "must be the name of an IngressClass (lowercase DNS name)");
     }
+    // Moving to MAS needs MAS's settings and database before logins are delegated.
+    boolean masConfigured = mas || s.migration().strategy() == MigrationStrategy.SYN2MAS;
     homeserver(s, mas);
-    auth(s, mas);
-    databases(s, mas);
+    auth(s, masConfigured);
+    databases(s, masConfigured);
     if (s.wellKnown().enabled() && s.wellKnown().federationEndpoint() != null) {
       String endpoint = s.wellKnown().federationEndpoint();
       int colon = endpoint.lastIndexOf(':');
@@ -262,7 +265,7 @@ public final class SpecValidator {
     for (int i = 0; i < providers.size(); i++) {
       String path = "spec.auth.upstreamProviders[" + i + "]";
       UpstreamProviderSpec p = providers.get(i);
-      provider(path, p, mas);
+      provider(path, p, s.auth().mode() == AuthMode.MAS);
       if (p.id() != null) {
         Integer first = ids.putIfAbsent(p.id(), i);
         if (first != null) {
@@ -370,7 +373,8 @@ public final class SpecValidator {
       if (mas) {
         add(
             "spec.database.mas",
-            "is required in mas mode: its own database, or Synapse's with a separate schema");
+            "is required in mas mode and for syn2mas: its own database, or Synapse's with a"
+                + " separate schema");
       }
       return;
     }

@@ -164,13 +164,59 @@ class PlannerTest {
 
   @Test
   void legacyModeNeedsTheRegistrationSecretAndNoMas() throws Exception {
-    DesiredState plan =
-        plan(Files.readString(Path.of("src/test/resources/golden/legacy-auth/spec.yaml")));
+    String legacy =
+        Files.readString(Path.of("src/test/resources/golden/legacy-auth/spec.yaml"))
+            .replace("  migration:\n    strategy: syn2mas\n", "");
+    DesiredState plan = plan(legacy);
     assertTrue(plan.process("mas").isEmpty());
     assertTrue(plan.file("mas/config.yaml").isEmpty());
+    assertEquals(null, plan.migration());
     assertTrue(
         plan.secrets().stream().anyMatch(s -> s.name().equals("synapse-registration-secret")));
     assertFalse(plan.secrets().stream().anyMatch(s -> s.name().startsWith("mas-")));
+  }
+
+  @Test
+  void legacyModeMovingToMasRendersMasAndPlansSyn2masWithoutRunningMas() throws Exception {
+    DesiredState plan =
+        plan(Files.readString(Path.of("src/test/resources/golden/legacy-auth/spec.yaml")));
+    assertTrue(plan.process("mas").isEmpty(), "Synapse keeps the logins until the move");
+    assertTrue(plan.file("mas/config.yaml").isPresent(), "syn2mas reads MAS's config");
+    assertTrue(plan.secrets().stream().anyMatch(s -> s.name().equals("mas-encryption-key")));
+    MigrationPlan migration = plan.migration();
+    assertEquals(
+        List.of(
+            MigrationPlan.PREPARE_SCHEMA,
+            MigrationPlan.MAS_DATABASE,
+            MigrationPlan.EXTERNAL_IDS,
+            MigrationPlan.CHECK,
+            MigrationPlan.DRY_RUN,
+            MigrationPlan.BACKUP,
+            MigrationPlan.MIGRATE),
+        migration.steps().stream().map(MigrationPlan.Step::name).toList());
+    List<String> migrate = migration.step(MigrationPlan.MIGRATE).orElseThrow().argv();
+    assertEquals("syn2mas", migrate.get(1));
+    assertEquals("migrate", migrate.get(migrate.size() - 1));
+    assertTrue(migrate.contains("/run/mxstack/secrets/synapse-password.yaml"), migrate.toString());
+    assertEquals(
+        "/run/mxstack/secrets/synapse-db.pgpass",
+        migration.step(MigrationPlan.CHECK).orElseThrow().env().get("PGPASSFILE"));
+    assertEquals(List.of("oidc-cloudron"), migration.mappedIdps());
+    assertEquals(List.of(), migration.blockers());
+
+    DesiredState guests =
+        plan(
+            Files.readString(Path.of("src/test/resources/golden/legacy-auth/spec.yaml"))
+                .replace(
+                    "  homeserver:\n",
+                    "  homeserver:\n    additionalConfig:\n      allow_guest_access: true\n"));
+    assertEquals(1, guests.migration().blockers().size(), guests.migration().blockers().toString());
+    assertTrue(
+        guests
+            .migration()
+            .blockers()
+            .get(0)
+            .startsWith("spec.homeserver.additionalConfig.allow_guest_access:"));
   }
 
   @Test
