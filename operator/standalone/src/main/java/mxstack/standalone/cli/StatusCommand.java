@@ -69,6 +69,16 @@ final class StatusCommand implements Callable<Integer> {
               + (status.specValid() ? "valid" : "INVALID (the last valid spec stays in force)"));
       status.violations().forEach(v -> out.println("  " + v));
       status.warnings().forEach(w -> out.println("  warning: " + w));
+      SupervisorStatus.Migration m = status.migration();
+      if (m != null) {
+        out.println(
+            "migration to MAS: "
+                + m.state()
+                + (m.step() != null ? ", running " + m.step() : "")
+                + (m.error() != null
+                    ? "; the last attempt stopped at " + m.failedStep() + ": " + m.error()
+                    : ""));
+      }
       if (!status.masAvailable()) {
         out.println("MAS is not installed here: logins through MAS are unavailable");
       }

@@ -20,25 +20,30 @@ public final class ChildCommand {
 
   /** A builder for {@code argv} (the process's own command line or one of its steps). */
   public static ProcessBuilder of(PlannedProcess p, List<String> argv) {
+    return of(p.user(), p.workingDir(), p.env(), argv);
+  }
+
+  /** A builder for {@code argv} run as {@code user} in {@code workingDir} with {@code extraEnv}. */
+  public static ProcessBuilder of(
+      String user, String workingDir, Map<String, String> extraEnv, List<String> argv) {
     List<String> full = new ArrayList<>(ProcessGroups.leaderPrefix());
-    if (p.user() != null && "root".equals(System.getProperty("user.name"))) {
-      full.addAll(
-          List.of("setpriv", "--reuid=" + p.user(), "--regid=" + p.user(), "--init-groups", "--"));
+    if (user != null && "root".equals(System.getProperty("user.name"))) {
+      full.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--"));
     }
     full.addAll(argv);
     ProcessBuilder builder = new ProcessBuilder(full);
-    builder.directory(Path.of(p.workingDir()).toFile());
+    builder.directory(Path.of(workingDir).toFile());
     // Children get a clean environment: Cloudron's variables hold credentials they must not see.
     Map<String, String> env = builder.environment();
     env.clear();
     env.put("PATH", PATH);
     env.put("LANG", "C.UTF-8");
-    env.put("HOME", p.workingDir());
+    env.put("HOME", workingDir);
     String tz = System.getenv("TZ");
     if (tz != null) {
       env.put("TZ", tz);
     }
-    env.putAll(p.env());
+    env.putAll(extraEnv);
     builder.redirectErrorStream(true);
     builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     return builder;

@@ -13,12 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import mxstack.core.plan.DesiredState;
+import mxstack.core.plan.MigrationState;
 import mxstack.core.plan.PlannedFile;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.Planner;
 import mxstack.core.plan.SecretPaths;
 import mxstack.core.plan.Target;
+import mxstack.core.spec.AuthMode;
+import mxstack.core.spec.AuthSpec;
 import mxstack.core.spec.MatrixDeploymentDocument;
+import mxstack.core.spec.MatrixDeploymentSpec;
+import mxstack.core.spec.MigrationSpec;
+import mxstack.core.spec.MigrationStrategy;
 import mxstack.core.validation.SpecInvalidException;
 import mxstack.core.validation.Violation;
 import mxstack.core.yaml.SpecMapper;
@@ -52,6 +58,7 @@ public final class CloudronPlanStep {
   private final PrintStream log;
   private final DerivedSecretWriter derivedWriter;
   private String plannedServerName;
+  private final List<String> notes = new ArrayList<>();
 
   /** A planning pass over the given environment, logging to {@code log}. */
   public CloudronPlanStep(Map<String, String> env, PrintStream log) {
@@ -73,6 +80,41 @@ public final class CloudronPlanStep {
   public String run(boolean firstStart, List<String> running) throws IOException {
     RuntimeFiles.createDirectories(layout, target);
     if (firstStart) {
+      Adoption adoption =
+          new Adoption(
+              layout.dataDir(), env, Path.of(target.secretsDir()), Path.of(target.dataDir()));
+      if (adoption.applies()) {
+        try {
+          Adoption.Result taken = adoption.adopt();
+          log(
+              "took over the former Synapse package's install of "
+                  + taken.serverName()
+                  + ": users keep logging in as before until their accounts have moved to MAS"
+                  + " (migration.strategy: syn2mas, which runs now); imported "
+                  + taken.imported()
+                  + ", refused "
+                  + taken.refused()
+                  + "; see "
+                  + layout.dataDir().resolve(Adoption.REPORT));
+        } catch (IOException e) {
+          List<String> violation =
+              List.of(
+                  "(the former Synapse package's install): "
+                      + FileErrors.describe(e)
+                      + "; nothing was started, so that the existing server is not replaced by a"
+                      + " new one");
+          log("ERROR: " + violation.get(0));
+          return PlanWire.encode(
+              new PlanWire.Result(
+                  PlanWire.Outcome.INVALID,
+                  violation,
+                  List.of(),
+                  List.of(),
+                  List.of(),
+                  null,
+                  null));
+        }
+      }
       createSpecFileIfMissing();
     }
     String adminFile = layout.readSpec();
@@ -90,7 +132,8 @@ public final class CloudronPlanStep {
               warnings(plan, layer),
               restart,
               plan.processes(),
-              plan.loginCheck());
+              plan.loginCheck(),
+              plan.migration());
       save(plan.files(), derived, adminFile, result);
       return PlanWire.encode(result);
     } catch (SpecInvalidException e) {
@@ -109,14 +152,15 @@ public final class CloudronPlanStep {
                   warnings(plan, layer),
                   restart,
                   plan.processes(),
-                  plan.loginCheck()));
+                  plan.loginCheck(),
+                  plan.migration()));
         } catch (SpecInvalidException stale) {
           log("the last valid spec no longer validates either");
         }
       }
       return PlanWire.encode(
           new PlanWire.Result(
-              PlanWire.Outcome.INVALID, violations, List.of(), List.of(), List.of(), null));
+              PlanWire.Outcome.INVALID, violations, List.of(), List.of(), List.of(), null, null));
     }
   }
 
@@ -157,6 +201,7 @@ public final class CloudronPlanStep {
 
   private DesiredState plan(CloudronEnvironment.Layer layer, String adminText)
       throws SpecInvalidException, IOException {
+    notes.clear();
     String recorded = recordedServerName();
     Map<String, Object> environment = layer.tree();
     if (recorded != null && suggestedServerName(layer) != null) {
@@ -189,7 +234,58 @@ public final class CloudronPlanStep {
                       + recorded
                       + "'")));
     }
-    return Planner.plan(document.spec(), SecretPaths.of(target), target);
+    MigrationState migration = MigrationRecord.read(layout.dataDir()).state();
+    return Planner.plan(effectiveAuth(document.spec(), migration), SecretPaths.of(target), target);
+  }
+
+  /**
+   * The login mode the install's state allows: with syn2mas, Synapse keeps the logins until the
+   * accounts are in MAS, and from then on MAS has them, never Synapse again (logins, devices and
+   * passwords made since live only in MAS). The strategy stays once the accounts moved: MAS's
+   * scheme for the passwords that came from Synapse must not go away.
+   */
+  private MatrixDeploymentSpec effectiveAuth(MatrixDeploymentSpec spec, MigrationState migration)
+      throws SpecInvalidException {
+    AuthSpec auth = spec.auth() == null ? new AuthSpec(null, null, null, null) : spec.auth();
+    boolean syn2mas =
+        spec.migration() != null && spec.migration().strategy() == MigrationStrategy.SYN2MAS;
+    if (migration.accountsInMas()) {
+      if (auth.mode() == AuthMode.LEGACY) {
+        throw new SpecInvalidException(
+            List.of(
+                Violation.at(
+                    "spec.auth.mode",
+                    "is legacy, but this install's accounts moved to MAS (migration state "
+                        + migration.wireName()
+                        + "): logins, devices and passwords made since then live only in MAS,"
+                        + " and Synapse's own login would lose them; remove auth.mode (mas is"
+                        + " the default)")));
+      }
+      MigrationSpec kept =
+          new MigrationSpec(
+              MigrationStrategy.SYN2MAS,
+              spec.migration() == null ? null : spec.migration().acceptWarnings());
+      return withAuth(spec, withMode(auth, AuthMode.MAS), kept);
+    }
+    if (syn2mas) {
+      if (auth.mode() == AuthMode.MAS) {
+        notes.add(
+            "spec.auth.mode: mas waits for the migration to MAS (migration.strategy: syn2mas) to"
+                + " complete; until then Synapse keeps the logins");
+      }
+      return withAuth(spec, withMode(auth, AuthMode.LEGACY), spec.migration());
+    }
+    return spec;
+  }
+
+  private static AuthSpec withMode(AuthSpec a, AuthMode mode) {
+    return new AuthSpec(mode, a.mas(), a.upstreamProviders(), a.passwordPepper());
+  }
+
+  private static MatrixDeploymentSpec withAuth(
+      MatrixDeploymentSpec s, AuthSpec auth, MigrationSpec migration) {
+    return new MatrixDeploymentSpec(
+        s.serverName(), s.homeserver(), auth, s.database(), s.wellKnown(), s.ingress(), migration);
   }
 
   @SuppressWarnings("unchecked")
@@ -211,6 +307,20 @@ public final class CloudronPlanStep {
   private List<String> warnings(DesiredState plan, CloudronEnvironment.Layer layer)
       throws IOException {
     List<String> warnings = new ArrayList<>(plan.warnings());
+    warnings.addAll(notes);
+    Path adopted = layout.dataDir().resolve(Adoption.MARKER);
+    if (Files.exists(adopted) && plan.migration() != null) {
+      List<String> lines = Files.readAllLines(adopted, StandardCharsets.UTF_8);
+      warnings.add(
+          "taken over from the former Synapse package on "
+              + lines.get(0)
+              + (lines.size() > 1
+                  ? "; refused settings (they cannot work with MAS): "
+                      + String.join(", ", lines.subList(1, lines.size()))
+                  : "")
+              + "; see "
+              + layout.dataDir().resolve(Adoption.REPORT));
+    }
     String recorded = recordedServerName();
     Object suggested = suggestedServerName(layer);
     if (recorded != null && suggested != null && !recorded.equals(suggested)) {
@@ -300,7 +410,8 @@ public final class CloudronPlanStep {
               result.warnings(),
               List.of(),
               result.processes(),
-              result.loginCheck());
+              result.loginCheck(),
+              result.migration());
       String text = PlanCache.encode(new PlanCache.Entry(fingerprint, files, derived, kept));
       ConfigWriter.write(file, text.getBytes(StandardCharsets.UTF_8), 0600);
     } catch (IOException | RuntimeException e) {

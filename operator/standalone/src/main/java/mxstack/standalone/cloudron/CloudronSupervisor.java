@@ -49,6 +49,7 @@ public final class CloudronSupervisor {
   private final Target target;
   private final PrintStream out;
   private final ProcessSupervisor processes;
+  private final MigrationRunner migration;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private boolean applied;
   private List<String> violations = List.of();
@@ -88,6 +89,17 @@ public final class CloudronSupervisor {
     this.target = layout.target();
     this.out = out;
     this.processes = new ProcessSupervisor(out, this::writeStatus);
+    this.migration =
+        new MigrationRunner(layout.dataDir(), processes, out, this::replan, this::writeStatus);
+  }
+
+  /** Plans and applies afresh although matrix.yaml is unchanged (the accounts moved to MAS). */
+  private void replan() {
+    try {
+      reconcile(!applied, startPlanStep(!applied));
+    } catch (IOException | RuntimeException e) {
+      log("ERROR: " + FileErrors.describe(e));
+    }
   }
 
   /** Runs until SIGTERM or SIGINT; returns the exit status. */
@@ -153,7 +165,9 @@ public final class CloudronSupervisor {
       warnings = saved.warnings();
       warnings.forEach(w -> log("warning: " + w));
       loginCheck = saved.loginCheck();
+      migration.beforeApply();
       processes.apply(saved.processes(), Set.of());
+      migration.planApplied(saved);
       applied = true;
       writeStatus();
       return true;
@@ -209,7 +223,9 @@ public final class CloudronSupervisor {
     if (loginCheck == null) {
       loginNotice = null;
     }
+    migration.beforeApply();
     processes.apply(result.processes(), new HashSet<>(result.restart()));
+    migration.planApplied(result);
     applied = true;
     writeStatus();
     return true;
@@ -451,6 +467,7 @@ public final class CloudronSupervisor {
     if (planning != null && planning.isAlive()) {
       ProcessGroups.terminate(planning.pid(), deadline);
     }
+    migration.shutdown(deadline);
     processes.stopAll(deadline);
     writeStatus();
     log("all children stopped");
@@ -482,6 +499,7 @@ public final class CloudronSupervisor {
               violations,
               notices(),
               applyError,
+              migration.status(),
               Files.isExecutable(Path.of(target.masBinary())),
               processes.status());
       ConfigWriter.write(layout.statusFile(), json.getBytes(StandardCharsets.UTF_8), 0644);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mxstack.core.plan.MigrationPlan;
 import mxstack.core.plan.PlannedProcess;
 import mxstack.core.plan.PreStartStep;
 import mxstack.core.plan.ReadinessCheck;
@@ -37,6 +38,7 @@ final class PlanWire {
    * @param restart processes to restart although their hash is unchanged (a secret changed)
    * @param processes the planned processes, when applied
    * @param loginCheck the plan's check that someone can log in, or null
+   * @param migration the plan's syn2mas steps, or null
    */
   record Result(
       Outcome outcome,
@@ -44,7 +46,8 @@ final class PlanWire {
       List<String> warnings,
       List<String> restart,
       List<PlannedProcess> processes,
-      PreStartStep loginCheck) {}
+      PreStartStep loginCheck,
+      MigrationPlan migration) {}
 
   private PlanWire() {}
 
@@ -56,6 +59,25 @@ final class PlanWire {
     result.restart().forEach(r -> line(out, "restart", r));
     if (result.loginCheck() != null) {
       step(out, "logincheck", result.loginCheck());
+    }
+    MigrationPlan m = result.migration();
+    if (m != null) {
+      line(
+          out,
+          "migration",
+          m.user() == null ? "" : m.user(),
+          m.workingDir(),
+          m.backupFile(),
+          String.valueOf(m.acceptWarnings()));
+      for (MigrationPlan.Step step : m.steps()) {
+        List<String> tokens = new ArrayList<>(List.of(step.name(), step.program().name()));
+        step.env().forEach((k, v) -> tokens.add(k + "=" + v));
+        tokens.add("--");
+        tokens.addAll(step.argv());
+        line(out, "mstep", tokens.toArray(String[]::new));
+      }
+      m.blockers().forEach(b -> line(out, "mblocker", b));
+      m.mappedIdps().forEach(i -> line(out, "midp", i));
     }
     for (PlannedProcess p : result.processes()) {
       line(out, "process", p.name());
@@ -88,6 +110,10 @@ final class PlanWire {
     List<String> restart = new ArrayList<>();
     List<PlannedProcess> processes = new ArrayList<>();
     PreStartStep loginCheck = null;
+    List<String> migrationHead = null;
+    List<MigrationPlan.Step> migrationSteps = new ArrayList<>();
+    List<String> blockers = new ArrayList<>();
+    List<String> idps = new ArrayList<>();
     Builder p = null;
     for (String raw : text.split("\n")) {
       if (raw.isBlank()) {
@@ -115,6 +141,26 @@ final class PlanWire {
         case "dep" -> p.deps.add(first);
         case "pre" -> p.pre.add(step(args));
         case "logincheck" -> loginCheck = step(args);
+        case "migration" -> {
+          migrationHead = args;
+          migrationSteps.clear();
+        }
+        case "mstep" -> {
+          int dash = args.indexOf("--");
+          Map<String, String> env = new LinkedHashMap<>();
+          for (String kv : args.subList(2, dash)) {
+            int eq = kv.indexOf('=');
+            env.put(kv.substring(0, eq), kv.substring(eq + 1));
+          }
+          migrationSteps.add(
+              new MigrationPlan.Step(
+                  args.get(0),
+                  PreStartStep.Program.valueOf(args.get(1)),
+                  args.subList(dash + 1, args.size()),
+                  env));
+        }
+        case "mblocker" -> blockers.add(first);
+        case "midp" -> idps.add(first);
         case "input" -> p.inputs.add(first);
         case "secret" -> p.secrets.add(first);
         case "reload" -> p.reload = first;
@@ -126,7 +172,18 @@ final class PlanWire {
         default -> throw new IllegalArgumentException("unknown plan line: " + parts[0]);
       }
     }
-    return new Result(outcome, violations, warnings, restart, processes, loginCheck);
+    MigrationPlan migration =
+        migrationHead == null
+            ? null
+            : new MigrationPlan(
+                migrationHead.get(0).isEmpty() ? null : migrationHead.get(0),
+                migrationHead.get(1),
+                migrationSteps,
+                migrationHead.get(2),
+                blockers,
+                idps,
+                Boolean.parseBoolean(migrationHead.get(3)));
+    return new Result(outcome, violations, warnings, restart, processes, loginCheck, migration);
   }
 
   private static void step(StringBuilder out, String key, PreStartStep step) {

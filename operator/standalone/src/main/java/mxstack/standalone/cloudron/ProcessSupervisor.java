@@ -64,6 +64,10 @@ public final class ProcessSupervisor implements AutoCloseable {
   static final long STEP_TIMEOUT_MILLIS = 30 * 60_000;
 
   private final Map<String, Supervised> processes = new LinkedHashMap<>();
+
+  /** Processes kept stopped on purpose, with the reason. */
+  private final Map<String, String> held = new LinkedHashMap<>();
+
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -265,6 +269,13 @@ public final class ProcessSupervisor implements AutoCloseable {
     synchronized (this) {
       if (shuttingDown || !s.desired) {
         return; // stopped before it got here
+      }
+      String why = held.get(p.name());
+      if (why != null) {
+        s.state = ProcessState.STOPPED;
+        s.message = why;
+        s.ready.complete(null);
+        return;
       }
       generation = ++s.generation;
       s.state = ProcessState.PREPARING;
@@ -667,6 +678,51 @@ public final class ProcessSupervisor implements AutoCloseable {
   @Override
   public void close() {
     stopAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+  }
+
+  /**
+   * Stops a process and keeps it stopped, whatever later plans say, until {@link #release}: Synapse
+   * while its accounts move to MAS. {@code why} shows in the status.
+   */
+  public void hold(String name, String why) {
+    Supervised s;
+    synchronized (this) {
+      held.put(name, why);
+      s = processes.get(name);
+    }
+    if (s != null) {
+      boolean running = s.process != null && s.process.isAlive();
+      stop(s, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      synchronized (this) {
+        s.message = why;
+        s.ready.complete(null); // dependents do not wait for it
+      }
+      if (running) {
+        log("stopped " + name + ": " + why);
+      }
+      onChange.run();
+    }
+  }
+
+  /** Ends a {@link #hold}: the process starts again with the plan it has. */
+  public void release(String name) {
+    Supervised s;
+    synchronized (this) {
+      if (held.remove(name) == null) {
+        return;
+      }
+      s = processes.get(name);
+      if (s == null) {
+        return;
+      }
+      s.desired = true;
+      s.consecutiveFailures = 0;
+      s.message = null;
+      if (s.ready.isDone()) {
+        s.ready = new CompletableFuture<>();
+      }
+    }
+    launcher.execute(() -> launch(s));
   }
 
   /** The plan a supervised process runs with, or null when it is not supervised. */

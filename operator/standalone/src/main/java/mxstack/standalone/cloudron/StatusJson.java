@@ -17,6 +17,7 @@ final class StatusJson {
       List<String> violations,
       List<String> warnings,
       String applyError,
+      MigrationRunner.Status migration,
       boolean masAvailable,
       List<ProcessStatus> processes) {
     StringBuilder out = new StringBuilder("{\n");
@@ -26,6 +27,20 @@ final class StatusJson {
     field(out, "violations", strings(violations));
     field(out, "warnings", strings(warnings));
     field(out, "applyError", string(applyError));
+    if (migration != null) {
+      field(
+          out,
+          "migration",
+          "{\"state\": "
+              + string(migration.state())
+              + ", \"step\": "
+              + string(migration.step())
+              + ", \"failedStep\": "
+              + string(migration.failedStep())
+              + ", \"error\": "
+              + string(migration.error())
+              + "}");
+    }
     field(out, "masAvailable", String.valueOf(masAvailable));
     out.append("  \"processes\": [");
     for (int i = 0; i < processes.size(); i++) {

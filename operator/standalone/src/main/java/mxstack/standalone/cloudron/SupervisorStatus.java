@@ -18,6 +18,7 @@ import java.util.List;
  * @param warnings warnings of the plan in force, and the supervisor's own notices
  * @param applyError why the last plan could not be applied (nothing was changed; it is tried
  *     again), or null
+ * @param migration where the move to MAS is, or null when there is none
  * @param masAvailable whether the MAS binary is installed
  * @param processes each supervised process
  */
@@ -28,8 +29,20 @@ public record SupervisorStatus(
     List<String> violations,
     List<String> warnings,
     String applyError,
+    Migration migration,
     boolean masAvailable,
     List<ProcessStatus> processes) {
+
+  /**
+   * The move of the accounts to MAS.
+   *
+   * @param state the state reached: legacy, checked, dry-run-passed, synapse-stopped, migrated or
+   *     delegated
+   * @param step the step running now, or null
+   * @param failedStep the step whose failure stopped the last attempt, or null
+   * @param error why, or null
+   */
+  public record Migration(String state, String step, String failedStep, String error) {}
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
