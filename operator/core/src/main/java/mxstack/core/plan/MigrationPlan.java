@@ -24,7 +24,8 @@ public record MigrationPlan(
     List<Step> steps,
     String backupFile,
     List<String> blockers,
-    List<String> mappedIdps) {
+    List<String> mappedIdps,
+    boolean acceptWarnings) {
 
   /** Prepares MAS's schema in Synapse's database (only when MAS keeps its tables in one). */
   public static final String PREPARE_SCHEMA = "prepare-schema";

@@ -65,6 +65,7 @@ public final class PlanSummary {
       m.put("backupFile", migration.backupFile());
       m.put("blockers", migration.blockers());
       m.put("mappedIdps", migration.mappedIdps());
+      m.put("acceptWarnings", migration.acceptWarnings());
       tree.put("migration", m);
     }
     List<Object> generated = new ArrayList<>();

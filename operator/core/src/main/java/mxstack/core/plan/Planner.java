@@ -433,8 +433,6 @@ public final class Planner {
                 "--schema=public"),
             synapseEnv));
     steps.add(step(MigrationPlan.MIGRATE, syn2mas, synapseEnv, "migrate"));
-    String share = t.masShareDir();
-    String workingDir = share.endsWith("/share") ? share.substring(0, share.length() - 6) : share;
     List<String> idps = new ArrayList<>();
     for (UpstreamProviderSpec p : ctx.spec().auth().upstreamProviders()) {
       if (p.synapseIdpId() != null) {
@@ -442,7 +440,14 @@ public final class Planner {
       }
     }
     return new MigrationPlan(
-        t.runAsUser(), workingDir, steps, backup, migrationBlockers(ctx.spec()), idps);
+        t.runAsUser(),
+        // Synapse's data directory: it exists whatever is installed (MAS reads absolute paths).
+        t.dataDir(),
+        steps,
+        backup,
+        migrationBlockers(ctx.spec()),
+        idps,
+        ctx.spec().migration().acceptWarnings());
   }
 
   /**

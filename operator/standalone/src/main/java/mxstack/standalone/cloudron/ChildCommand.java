@@ -39,9 +39,12 @@ public final class ChildCommand {
     env.put("PATH", PATH);
     env.put("LANG", "C.UTF-8");
     env.put("HOME", workingDir);
-    String tz = System.getenv("TZ");
-    if (tz != null) {
-      env.put("TZ", tz);
+    // The time zone, and a CA bundle an admin set for an identity provider with a private CA.
+    for (String name : List.of("TZ", "SSL_CERT_FILE", "SSL_CERT_DIR")) {
+      String value = System.getenv(name);
+      if (value != null) {
+        env.put(name, value);
+      }
     }
     env.putAll(extraEnv);
     builder.redirectErrorStream(true);

@@ -81,6 +81,7 @@ class PlanCacheTest {
                 List.of("a warning"),
                 List.of(),
                 List.of(synapse),
+                null,
                 null));
     PlanCache.Entry read = PlanCache.decode(PlanCache.encode(entry));
     assertEquals(entry.fingerprint(), read.fingerprint());

@@ -35,7 +35,8 @@ class PlanWireTest {
               plan.warnings(),
               List.of("synapse"),
               plan.processes(),
-              plan.loginCheck());
+              plan.loginCheck(),
+              plan.migration());
       assertEquals(sent, PlanWire.decode(PlanWire.encode(sent)), name);
     }
   }
@@ -50,6 +51,7 @@ class PlanWireTest {
             List.of("spec.a: \"quoted\" \\ back\tslash\u0001"),
             List.of(),
             "/run/mxstack/config: No space left on device",
+            new MigrationRunner.Status("checked", "dry-run", null, null),
             false,
             List.of(
                 new ProcessStatus(
@@ -76,6 +78,8 @@ class PlanWireTest {
     assertEquals(null, status.processes().get(1).pid());
     assertEquals("x", status.processes().get(1).message());
     assertEquals("/run/mxstack/config: No space left on device", status.applyError());
+    assertEquals(
+        new SupervisorStatus.Migration("checked", "dry-run", null, null), status.migration());
     assertEquals("migrate", status.processes().get(1).failedStep());
     assertEquals(
         "0: relation \"public._sqlx_migrations\" does not exist",

@@ -168,27 +168,53 @@ final class LocalStack implements AutoCloseable {
    * register_new_matrix_user does.
    */
   void register(String user, String password) throws Exception {
-    String url = synapseUrl("/_synapse/admin/v1/register");
-    String nonce = JSON.readTree(get(url).body()).path("nonce").asText();
+    register(
+        synapseUrl(""),
+        secret(GeneratedSecrets.SYNAPSE_REGISTRATION.name()),
+        user,
+        password,
+        false);
+  }
+
+  /**
+   * Creates a user on the Synapse at {@code base} with its registration shared secret (the admin
+   * register API, as register_new_matrix_user does).
+   */
+  static void register(String base, String secret, String user, String password, boolean admin)
+      throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String url = base + "/_synapse/admin/v1/register";
+    String nonce =
+        JSON.readTree(
+                client
+                    .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body())
+            .path("nonce")
+            .asText();
     assertTrue(!nonce.isEmpty(), "no registration nonce");
-    String secret = secret(GeneratedSecrets.SYNAPSE_REGISTRATION.name());
     Mac mac = Mac.getInstance("HmacSHA1");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-    String message = nonce + "\0" + user + "\0" + password + "\0notadmin";
+    String message = nonce + "\0" + user + "\0" + password + "\0" + (admin ? "admin" : "notadmin");
     String digest = HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
     ObjectNode body = JSON.createObjectNode();
     body.put("nonce", nonce);
     body.put("username", user);
     body.put("password", password);
-    body.put("admin", false);
+    body.put("admin", admin);
     body.put("mac", digest);
     HttpResponse<String> response =
-        send(
+        client.send(
             HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build());
-    assertStatus(200, response, "shared-secret registration");
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertStatus(200, response, "shared-secret registration of " + user);
   }
 
   /** A password login at {@code base} (Synapse or the router). */

@@ -252,6 +252,25 @@ final class SupervisorRun implements AutoCloseable {
         Duration.ofSeconds(180));
   }
 
+  /**
+   * SIGKILL to the supervisor and everything it started, as when the container dies: nothing gets
+   * to clean up.
+   */
+  void crash() throws Exception {
+    new ProcessBuilder("kill", "-KILL", String.valueOf(process.pid())).start().waitFor();
+    process.waitFor(15, TimeUnit.SECONDS);
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      if (h.info().commandLine().orElse("").contains(base.toString())) {
+        h.destroyForcibly();
+      }
+    }
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      if (h.info().commandLine().orElse("").contains(base.toString())) {
+        h.onExit().get(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** SIGTERM to the supervisor; returns its exit status. */
   int terminate() throws Exception {
     long pid = process.pid();
