@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       SuperviseCommand.class,
       StatusCommand.class,
       SpecCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit status: 0 ok, 2 invalid spec, 1 any other error."})

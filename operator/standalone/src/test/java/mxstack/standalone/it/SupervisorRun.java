@@ -446,4 +446,13 @@ final class SupervisorRun implements AutoCloseable {
         LocalStack.PG_USER,
         LocalStack.PG_PASSWORD);
   }
+
+  /** Sends a signal (STOP, CONT, KILL, ...) to one process, e.g. the supervisor or a child. */
+  static void signal(long pid, String signal) throws Exception {
+    LocalStack.ProcessResult sent =
+        LocalStack.run(List.of("kill", "-" + signal, String.valueOf(pid)));
+    if (sent.exitCode() != 0) {
+      fail("kill -" + signal + " " + pid + " failed: " + sent.output());
+    }
+  }
 }
