@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import mxstack.operator.cluster.AuditLog;
@@ -91,7 +90,7 @@ public final class OperatorBench {
           .withName("db")
           .edit(
               s -> {
-                s.getMetadata().setLabels(Map.of("touched", "yes"));
+                s.getMetadata().getLabels().put("touched", "yes");
                 return s;
               });
       Thread.sleep(62_000);

@@ -755,6 +755,19 @@ class OperatorOnApiServerIT {
   @Test
   @Order(11)
   void aServiceMonitorCrdInstalledLaterIsNoticed() throws Exception {
+    // What it will scrape: Synapse's and MAS's metrics listeners and the Services' ports.
+    ConfigMap config = get(ConfigMap.class, NAME + "-config");
+    String homeserver = config.getData().get("synapse.homeserver.yaml");
+    assertTrue(
+        homeserver.contains("enable_metrics: true") && homeserver.contains("type: metrics"),
+        homeserver);
+    assertTrue(config.getData().get("mas.config.yaml").contains("name: prometheus"));
+    assertTrue(
+        get(Service.class, NAME + "-synapse").getSpec().getPorts().stream()
+            .anyMatch(p -> p.getName().equals("metrics") && p.getPort() == 9000));
+    assertTrue(
+        get(Service.class, NAME + "-mas").getSpec().getPorts().stream()
+            .anyMatch(p -> p.getName().equals("internal") && p.getPort() == 8081));
     assertNull(
         nameOf(admin.resources(ServiceMonitor.class).inNamespace(NS).withName(NAME).get()),
         "a ServiceMonitor before its CRD exists");

@@ -60,7 +60,10 @@ public final class ControlPlane implements AutoCloseable {
   private final int etcdPeerPort;
   private final int apiPort;
   private final int controllerManagerPort;
-  private final Thread shutdownHook = new Thread(this::stopProcesses, "control-plane-stop");
+
+  /** Stops it, and cleans up, also when the JVM exits without {@link #close()} (killed). */
+  private final Thread shutdownHook = new Thread(this::stopAndClean, "control-plane-stop");
+
   private KubernetesClient admin;
 
   private ControlPlane(Path bin, Path dir) throws IOException {
@@ -350,7 +353,8 @@ public final class ControlPlane implements AutoCloseable {
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=" + dir.resolve("sa.pub"),
         "--service-account-signing-key-file=" + dir.resolve("sa.key"),
-        "--service-cluster-ip-range=10.96.0.0/24",
+        // three Services per MatrixDeployment: room for the benchmark's hundreds
+        "--service-cluster-ip-range=10.96.0.0/16",
         "--endpoint-reconciler-type=none",
         "--requestheader-client-ca-file=" + dir.resolve("front-proxy-ca.crt"),
         "--requestheader-allowed-names=front-proxy-client",
@@ -546,12 +550,16 @@ public final class ControlPlane implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
-    stopProcesses();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
       // the JVM is shutting down: the hook runs anyway
     }
+    stopAndClean();
+  }
+
+  private void stopAndClean() {
+    stopProcesses();
     if (System.getenv("MXSTACK_KEEP_TEST_DIRS") == null) {
       deleteRecursively(dir);
     } else {
