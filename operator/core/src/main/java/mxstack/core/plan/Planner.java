@@ -372,6 +372,12 @@ public final class Planner {
     DatabaseSpec synapseDb = ctx.spec().database().synapse();
     DatabaseUrl synapseUrl = DatabaseUrl.of(synapseDb);
     Map<String, String> synapseEnv = new TreeMap<>();
+    // syn2mas's client looks the password up in PGPASSFILE before it applies the host, port,
+    // user and database of Synapse's config: from these variables, which must name the same.
+    synapseEnv.put("PGHOST", synapseUrl.host());
+    synapseEnv.put("PGPORT", String.valueOf(synapseUrl.port()));
+    synapseEnv.put("PGUSER", synapseUrl.user());
+    synapseEnv.put("PGDATABASE", synapseUrl.name());
     synapseEnv.put("PGSSLMODE", synapseUrl.sslMode().wireName());
     synapseEnv.put("PGCONNECT_TIMEOUT", "10");
     if (synapseDb.password() != null) {

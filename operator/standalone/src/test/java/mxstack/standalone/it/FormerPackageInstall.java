@@ -43,6 +43,9 @@ final class FormerPackageInstall {
   final Path media;
   String roomId;
 
+  /** Alice's access token from before the move (alice is the server's admin). */
+  String aliceToken;
+
   private final SupervisorRun run;
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
@@ -184,6 +187,7 @@ final class FormerPackageInstall {
       LocalStack.register(base, REGISTRATION_SECRET, "carol", "carol's old password", false);
       LocalStack.register(base, REGISTRATION_SECRET, "dave", "dave's old password", false);
       String alice = login(base, "alice", ALICE_PASSWORD, "alice's laptop");
+      aliceToken = alice;
       login(base, "bob", BOB_PASSWORD, "bob's phone");
       JsonNode room =
           post(base, "/_matrix/client/v3/createRoom", alice, "{\"name\":\"Before the move\"}");

@@ -81,6 +81,8 @@ final class TestOidcProvider implements AutoCloseable {
     server = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(serverContext()));
     server.createContext("/", this::handle);
+    // Relying parties and the test's browser talk to it at the same time.
+    server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
     server.start();
   }
 
@@ -439,6 +441,7 @@ final class TestOidcProvider implements AutoCloseable {
   @Override
   public void close() throws Exception {
     server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     try (var paths = Files.walk(dir)) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
