@@ -101,13 +101,13 @@ public final class RouterConfigRenderer {
   private static NginxBlock server(
       NginxBlock http, RenderContext ctx, List<String> names, boolean defaultServer) {
     NginxBlock server = http.block("server");
+    // The router is the entry point: Cloudron's proxy (or the Service) connects to the
+    // container's own address, so it listens on every interface; Synapse and MAS stay on theirs.
+    String listen = "0.0.0.0:" + ctx.target().ports().router();
     if (defaultServer) {
-      server.directive(
-          "listen",
-          ctx.target().bindAddress() + ":" + ctx.target().ports().router(),
-          "default_server");
+      server.directive("listen", listen, "default_server");
     } else {
-      server.directive("listen", ctx.target().bindAddress() + ":" + ctx.target().ports().router());
+      server.directive("listen", listen);
     }
     List<Object> serverNames = new ArrayList<>(names);
     server.directive("server_name", serverNames.toArray());
