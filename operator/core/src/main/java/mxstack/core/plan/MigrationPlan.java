@@ -45,6 +45,13 @@ public record MigrationPlan(
   /** A dump of Synapse's database, before Synapse stops. */
   public static final String BACKUP = "backup";
 
+  /**
+   * Whether a migration already completed in MAS's schema (psql; prints {@code t}): MAS's tables
+   * filled and syn2mas's resumption tables gone. Asked before {@link #MIGRATE} when resuming, as
+   * syn2mas refuses a second run on a filled database.
+   */
+  public static final String MIGRATION_DONE = "migration-done";
+
   /** {@code syn2mas migrate}, with Synapse stopped. */
   public static final String MIGRATE = "migrate";
 

@@ -438,6 +438,35 @@ public final class Planner {
                 // Synapse's tables only: MAS's schema is what the migration writes.
                 "--schema=public"),
             synapseEnv));
+    DatabaseSpec masDb = ctx.spec().database().mas();
+    if (schema != null) {
+      DatabaseUrl masUrl = DatabaseUrl.of(masDb);
+      String s = "\"" + masDb.schema() + "\"";
+      steps.add(
+          new MigrationPlan.Step(
+              MigrationPlan.MIGRATION_DONE,
+              PreStartStep.Program.POSTGRES_CLIENT,
+              List.of(
+                  t.psqlBinary(),
+                  "--no-psqlrc",
+                  "--no-password",
+                  "--quiet",
+                  "--tuples-only",
+                  "--no-align",
+                  "--set=ON_ERROR_STOP=1",
+                  "--host=" + masUrl.host(),
+                  "--port=" + masUrl.port(),
+                  "--username=" + masUrl.user(),
+                  "--dbname=" + masUrl.name(),
+                  "--command=SELECT to_regclass('"
+                      + s
+                      + ".users') IS NOT NULL AND to_regclass('"
+                      + s
+                      + ".syn2mas_restore_indices') IS NULL AND EXISTS (SELECT 1 FROM "
+                      + s
+                      + ".users)"),
+              masEnv));
+    }
     steps.add(step(MigrationPlan.MIGRATE, syn2mas, synapseEnv, "migrate"));
     List<String> idps = new ArrayList<>();
     for (UpstreamProviderSpec p : ctx.spec().auth().upstreamProviders()) {

@@ -192,6 +192,7 @@ class PlannerTest {
             MigrationPlan.CHECK,
             MigrationPlan.DRY_RUN,
             MigrationPlan.BACKUP,
+            MigrationPlan.MIGRATION_DONE,
             MigrationPlan.MIGRATE),
         migration.steps().stream().map(MigrationPlan.Step::name).toList());
     List<String> migrate = migration.step(MigrationPlan.MIGRATE).orElseThrow().argv();

@@ -161,11 +161,9 @@ final class Adoption {
             + "\nUsers keep logging in as before (auth mode legacy) until the migration to MAS"
             + "\n(migration.strategy: syn2mas) has completed; then MAS handles the logins.";
     Path specFile = dataDir.resolve("matrix.yaml");
-    if (Files.exists(specFile)) {
-      Files.move(
-          specFile,
-          dataDir.resolve("matrix.yaml.before-takeover"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Path before = dataDir.resolve("matrix.yaml.before-takeover");
+    if (Files.exists(specFile) && !Files.exists(before)) {
+      Files.move(specFile, before); // an earlier, unfinished takeover already kept the admin's
     }
     ConfigWriter.write(
         specFile, YamlTrees.dump(document, header).getBytes(StandardCharsets.UTF_8), 0644);
@@ -335,8 +333,17 @@ final class Adoption {
               + " is not a readable file: this server's key would be lost (other servers know it"
               + " by it); restore it first");
     }
+    String former = Files.readString(resolve(p), StandardCharsets.UTF_8);
     if (!Files.exists(target)) {
-      writeSecret(target, Files.readString(resolve(p), StandardCharsets.UTF_8));
+      writeSecret(target, former);
+    } else if (!Files.readString(target, StandardCharsets.UTF_8).strip().equals(former.strip())) {
+      throw new IOException(
+          target
+              + " holds another signing key than the former package's "
+              + p
+              + ": other servers know this one by the former; move "
+              + target
+              + " away to take the former key over");
     }
   }
 

@@ -267,6 +267,17 @@ public final class CloudronPlanStep {
               spec.migration() == null ? null : spec.migration().acceptWarnings());
       return withAuth(spec, withMode(auth, AuthMode.MAS), kept);
     }
+    if (!syn2mas
+        && auth.mode() != AuthMode.LEGACY
+        && Files.exists(layout.dataDir().resolve(Adoption.MARKER))) {
+      throw new SpecInvalidException(
+          List.of(
+              Violation.at(
+                  "spec.migration.strategy",
+                  "must stay syn2mas until this install's accounts have moved to MAS (they are"
+                      + " still in Synapse, taken over from the former package): without the"
+                      + " move, MAS would have no users and nobody could log in")));
+    }
     if (syn2mas) {
       if (auth.mode() == AuthMode.MAS) {
         notes.add(

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,8 +94,11 @@ public final class CloudronSupervisor {
         new MigrationRunner(layout.dataDir(), processes, out, this::replan, this::writeStatus);
   }
 
-  /** Plans and applies afresh although matrix.yaml is unchanged (the accounts moved to MAS). */
-  private void replan() {
+  /**
+   * Plans and applies afresh although matrix.yaml is unchanged (the accounts moved to MAS). The
+   * planning step starts under the same lock as any other, so no older one runs beside it.
+   */
+  private synchronized void replan() {
     try {
       reconcile(!applied, startPlanStep(!applied));
     } catch (IOException | RuntimeException e) {
@@ -165,7 +169,7 @@ public final class CloudronSupervisor {
       warnings = saved.warnings();
       warnings.forEach(w -> log("warning: " + w));
       loginCheck = saved.loginCheck();
-      migration.beforeApply();
+      migration.beforeApply(saved);
       processes.apply(saved.processes(), Set.of());
       migration.planApplied(saved);
       applied = true;
@@ -223,7 +227,7 @@ public final class CloudronSupervisor {
     if (loginCheck == null) {
       loginNotice = null;
     }
-    migration.beforeApply();
+    migration.beforeApply(result);
     processes.apply(result.processes(), new HashSet<>(result.restart()));
     migration.planApplied(result);
     applied = true;
@@ -383,14 +387,26 @@ public final class CloudronSupervisor {
       return null;
     }
     try {
-      String wire;
-      try (InputStream in = step.getInputStream()) {
-        wire = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
+      // Read on the side, so that a step that hangs with its output open still times out.
+      CompletableFuture<String> wire =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (InputStream in = step.getInputStream()) {
+                  return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                  return "";
+                }
+              },
+              runnable -> {
+                Thread t = new Thread(runnable, "plan-output");
+                t.setDaemon(true);
+                t.start();
+              });
       if (!step.waitFor(PLAN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         ProcessGroups.kill(step.pid());
         step.destroyForcibly();
-        log("ERROR: the planning step did not finish in " + PLAN_TIMEOUT_SECONDS + " s");
+        planStepError = "the planning step did not finish in " + PLAN_TIMEOUT_SECONDS + " s";
+        log("ERROR: " + planStepError);
         return null;
       }
       if (step.exitValue() != 0) {
@@ -399,8 +415,10 @@ public final class CloudronSupervisor {
         }
         return null;
       }
-      return PlanWire.decode(wire);
-    } catch (IOException | RuntimeException e) {
+      return PlanWire.decode(wire.get(30, TimeUnit.SECONDS));
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException
+        | RuntimeException e) {
       log("ERROR: the planning step's result could not be read: " + FileErrors.describe(e));
       return null;
     } catch (InterruptedException e) {

@@ -52,6 +52,7 @@ final class MigrationRunner {
   private volatile String currentStep;
   private volatile MigrationRecord record;
   private volatile Process running;
+  private volatile boolean stopping;
 
   /**
    * @param dataDir where the record is kept
@@ -87,14 +88,24 @@ final class MigrationRunner {
    * Before a plan is applied: keeps Synapse stopped while the record says the accounts are being
    * moved (a restart in the middle of the move must not start it).
    */
-  void beforeApply() {
+  void beforeApply(PlanWire.Result result) {
     try {
-      if (MigrationRecord.read(dataDir).state() == MigrationState.SYNAPSE_STOPPED) {
+      MigrationState state = MigrationRecord.read(dataDir).state();
+      if (state == MigrationState.SYNAPSE_STOPPED) {
         processes.hold(Planner.SYNAPSE, "stopped while its accounts move to MAS");
+      } else if (state.accountsInMas() && !masMode(result)) {
+        // Never Synapse's own logins once the accounts are in MAS, whatever plan this is.
+        processes.hold(
+            Planner.SYNAPSE,
+            "stopped: its accounts are in MAS, waiting for a plan delegating to it");
       }
-    } catch (IOException e) {
-      log("ERROR: cannot read " + dataDir.resolve(MigrationRecord.FILE) + ": " + describe(e));
+    } catch (IOException | RuntimeException e) {
+      log("ERROR: cannot read " + dataDir.resolve(MigrationRecord.FILE) + ": " + e.getMessage());
     }
+  }
+
+  private static boolean masMode(PlanWire.Result result) {
+    return result.processes().stream().anyMatch(p -> p.name().equals(Planner.MAS));
   }
 
   /**
@@ -105,16 +116,20 @@ final class MigrationRunner {
     MigrationRecord current;
     try {
       current = MigrationRecord.read(dataDir);
-    } catch (IOException e) {
-      log("ERROR: cannot read " + dataDir.resolve(MigrationRecord.FILE) + ": " + describe(e));
+    } catch (IOException | RuntimeException e) {
+      log("ERROR: cannot read " + dataDir.resolve(MigrationRecord.FILE) + ": " + e.getMessage());
       return;
     }
-    boolean masMode = result.processes().stream().anyMatch(p -> p.name().equals(Planner.MAS));
+    boolean masMode = masMode(result);
     if (result.migration() == null && !current.state().accountsInMas()) {
       return; // nothing to move here
     }
     record = current;
     plan = result.migration();
+    if (current.state().accountsInMas() && masMode) {
+      // The plan delegates to MAS: Synapse may run (again).
+      processes.release(Planner.SYNAPSE);
+    }
     if (current.state() == MigrationState.DELEGATED) {
       return;
     }
@@ -142,24 +157,36 @@ final class MigrationRunner {
         state = reach(MigrationState.DRY_RUN_PASSED);
       }
       if (state == MigrationState.DRY_RUN_PASSED) {
-        Files.createDirectories(Path.of(plan.backupFile()).getParent());
+        Path backups = Files.createDirectories(Path.of(plan.backupFile()).getParent());
+        FileOwnership ownership = FileOwnership.forUser(plan.user());
+        if (ownership != null) {
+          ownership.giveTree(backups); // pg_dump runs as the children's user
+        }
         run(MigrationPlan.BACKUP);
         log("migration to MAS: Synapse's database is backed up in " + plan.backupFile());
         processes.hold(Planner.SYNAPSE, "stopped while its accounts move to MAS");
         state = reach(MigrationState.SYNAPSE_STOPPED);
       }
       if (state == MigrationState.SYNAPSE_STOPPED) {
-        // syn2mas resumes a run that stopped halfway itself.
-        run(MigrationPlan.MIGRATE);
-        state = reach(MigrationState.MIGRATED);
-        log("migration to MAS: the accounts are in MAS; starting Synapse delegated to MAS");
-        processes.release(Planner.SYNAPSE);
+        if (!alreadyMigrated()) {
+          // syn2mas resumes a run that stopped halfway itself.
+          run(MigrationPlan.MIGRATE);
+        }
+        // The accounts are in MAS now: from here on, never back to Synapse's own logins.
+        recordMigrated();
+        state = MigrationState.MIGRATED;
+        log("migration to MAS: the accounts are in MAS; planning Synapse delegated to MAS");
+        // Synapse stays held until a plan delegating to MAS is applied (planApplied).
         replan.run();
       }
     } catch (StepFailed e) {
-      fail(state, e.step, e.getMessage());
+      if (!stopping) {
+        fail(state, e.step, e.getMessage());
+      }
     } catch (IOException e) {
-      fail(state, currentStep, describe(e));
+      if (!stopping) {
+        fail(state, currentStep, describe(e));
+      }
     } finally {
       currentStep = null;
       busy = false;
@@ -213,6 +240,44 @@ final class MigrationRunner {
               + check.code
               + "): "
               + check.summary());
+    }
+  }
+
+  /**
+   * Whether an earlier run of syn2mas migrate completed (a crash before its end was recorded):
+   * syn2mas would refuse to run again on the filled database.
+   */
+  private boolean alreadyMigrated() {
+    if (plan.step(MigrationPlan.MIGRATION_DONE).isEmpty()) {
+      return false;
+    }
+    try {
+      StepRun done = start(MigrationPlan.MIGRATION_DONE);
+      return done.code == 0 && done.output.toString().strip().equals("t");
+    } catch (StepFailed e) {
+      return false;
+    }
+  }
+
+  /** Records MIGRATED, trying again until it is written: the accounts are in MAS either way. */
+  private void recordMigrated() {
+    for (int attempt = 1; !stopping; attempt++) {
+      try {
+        reach(MigrationState.MIGRATED);
+        return;
+      } catch (IOException e) {
+        if (attempt == 1) {
+          log(
+              "ERROR: the accounts are in MAS, but that cannot be recorded yet ("
+                  + describe(e)
+                  + "); Synapse stays stopped; trying again every 10 s");
+        }
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
     }
   }
 
@@ -328,6 +393,7 @@ final class MigrationRunner {
 
   /** Stops the runner (the supervisor is shutting down); a step in progress is ended too. */
   void shutdown(long deadlineNanos) {
+    stopping = true; // an interrupted step is no failure: the next start resumes
     worker.shutdownNow();
     Process p = running;
     if (p != null && p.isAlive()) {

@@ -105,6 +105,15 @@ final class PlanCache {
         }
       }
     }
+    // What the planning step keeps about the install itself decides the plan too: the first
+    // server name, the takeover, and where the move to MAS is (legacy or MAS mode).
+    for (String kept :
+        List.of(CloudronPlanStep.SERVER_NAME, Adoption.MARKER, MigrationRecord.FILE)) {
+      Path file = layout.dataDir().resolve(kept);
+      inputs.append("kept ").append(kept).append(' ');
+      inputs.append(Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "-");
+      inputs.append('\n');
+    }
     inputs.append(adminText == null ? "no matrix.yaml" : "matrix.yaml\n" + adminText);
     return HexFormat.of()
         .formatHex(digest.digest(inputs.toString().getBytes(StandardCharsets.UTF_8)));

@@ -203,9 +203,16 @@ public final class ProcessSupervisor implements AutoCloseable {
 
   /** Sends the process its reload signal; falls back to a restart when that cannot be sent. */
   private void reload(Supervised s) {
-    Process process = s.process;
-    String signal = s.plan.reloadSignal();
+    Process process;
+    String signal;
+    synchronized (this) {
+      process = s.process;
+      signal = s.plan.reloadSignal();
+    }
     try {
+      if (process == null || !process.isAlive()) {
+        throw new IOException("it is not running");
+      }
       Process kill =
           new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
               .redirectErrorStream(true)
@@ -270,6 +277,9 @@ public final class ProcessSupervisor implements AutoCloseable {
       if (shuttingDown || !s.desired) {
         return; // stopped before it got here
       }
+      if ((s.process != null && s.process.isAlive()) || s.step != null) {
+        return; // another launch got there first: one copy only
+      }
       String why = held.get(p.name());
       if (why != null) {
         s.state = ProcessState.STOPPED;
@@ -317,7 +327,10 @@ public final class ProcessSupervisor implements AutoCloseable {
       return;
     }
     synchronized (this) {
-      if (shuttingDown || !s.desired || generation != s.generation) {
+      if (shuttingDown
+          || !s.desired
+          || generation != s.generation
+          || (s.process != null && s.process.isAlive())) {
         ProcessGroups.terminate(process.pid(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
         return;
       }

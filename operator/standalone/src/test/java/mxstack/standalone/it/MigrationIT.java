@@ -157,6 +157,32 @@ class MigrationIT {
   }
 
   @Test
+  void aMoveThatCompletedBeforeACrashIsRecordedWithoutRunningSyn2masAgain() throws Exception {
+    try (SupervisorRun run = new SupervisorRun("done")) {
+      run.env.putAll(FormerPackageInstall.cloudronOidc("https://127.0.0.1:9"));
+      FormerPackageInstall.create(run, "");
+      Path mas = standIn(run);
+      behaviour(mas, "dry-run hang");
+      run.start();
+      awaitRecord(run, "checked");
+      run.crash();
+      // As a crash right after syn2mas migrate finished leaves it: Synapse stopped on record,
+      // MAS's tables filled, syn2mas's resumption tables gone. A second run would be refused.
+      Files.writeString(run.data.resolve(".mxstack/migration"), "state synapse-stopped\n");
+      run.sql(
+          "CREATE TABLE mas.users (user_id uuid PRIMARY KEY, username text)",
+          "INSERT INTO mas.users VALUES ('00000000-0000-0000-0000-000000000001', 'alice')");
+      behaviour(mas, "migrate 1");
+      run.start();
+      run.awaitStatus(
+          "delegated",
+          s -> s.migration() != null && s.migration().state().equals("delegated"),
+          Duration.ofSeconds(180));
+      assertEquals(0, syn2mas(mas, "migrate"), "syn2mas migrate did not run again");
+    }
+  }
+
+  @Test
   void aFailedMoveLeavesSynapseWithItsOwnLogins() throws Exception {
     try (SupervisorRun run = new SupervisorRun("failmove")) {
       run.env.putAll(FormerPackageInstall.cloudronOidc("https://127.0.0.1:9"));
