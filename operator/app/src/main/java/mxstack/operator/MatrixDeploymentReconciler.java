@@ -176,11 +176,7 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
     boolean synapseReady =
         context
             .getSecondaryResource(StatefulSet.class, "synapse")
-            .map(
-                s ->
-                    s.getStatus() != null
-                        && s.getStatus().getReadyReplicas() != null
-                        && s.getStatus().getReadyReplicas() >= 1)
+            .map(MatrixDeploymentReconciler::statefulSetReady)
             .orElse(false);
     StatusConditions.set(
         status,
@@ -267,11 +263,37 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
     // Both Deployments are secondaries of the primary: pick by name.
     return context.getSecondaryResources(Deployment.class).stream()
         .filter(d -> name.equals(d.getMetadata().getName()))
-        .anyMatch(
-            d ->
-                d.getStatus() != null
-                    && d.getStatus().getReadyReplicas() != null
-                    && d.getStatus().getReadyReplicas() >= 1);
+        .anyMatch(MatrixDeploymentReconciler::deploymentReady);
+  }
+
+  /*
+   * Ready means running the template the operator applied last: the controller has seen it
+   * (observedGeneration), the rollout is over, and a pod is ready. A ready pod of the previous
+   * template does not count, or Ready would say True for a generation whose config has not rolled
+   * out yet.
+   */
+
+  static boolean statefulSetReady(StatefulSet s) {
+    var st = s.getStatus();
+    return st != null
+        && st.getObservedGeneration() != null
+        && st.getObservedGeneration() >= s.getMetadata().getGeneration()
+        && st.getUpdateRevision() != null
+        && st.getUpdateRevision().equals(st.getCurrentRevision())
+        && st.getReadyReplicas() != null
+        && st.getReadyReplicas() >= 1;
+  }
+
+  static boolean deploymentReady(Deployment d) {
+    var st = d.getStatus();
+    return st != null
+        && st.getObservedGeneration() != null
+        && st.getObservedGeneration() >= d.getMetadata().getGeneration()
+        && st.getUpdatedReplicas() != null
+        && st.getUpdatedReplicas() >= 1
+        && st.getUpdatedReplicas().equals(st.getReplicas())
+        && st.getReadyReplicas() != null
+        && st.getReadyReplicas() >= 1;
   }
 
   private UpdateControl<MatrixDeployment> finish(

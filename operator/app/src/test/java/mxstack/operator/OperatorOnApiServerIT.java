@@ -286,7 +286,7 @@ class OperatorOnApiServerIT {
 
     // No kubelet has run the pods yet: the status says what it waits for.
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () -> {
               MatrixDeployment now = current();
@@ -417,10 +417,10 @@ class OperatorOnApiServerIT {
     patchSpec("{\"homeserver\":{\"additionalConfig\":{\"presence\":{\"enabled\":false}}}}");
 
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () -> assertNotEquals(synapseBefore, hash(get(StatefulSet.class, NAME + "-synapse"))));
-    awaitSynapsePodRuns(hash(get(StatefulSet.class, NAME + "-synapse")));
+    awaitSynapseRunsItsTemplate();
     awaitReady();
     assertTrue(
         get(ConfigMap.class, NAME + "-config")
@@ -441,14 +441,26 @@ class OperatorOnApiServerIT {
         routerGeneration, get(Deployment.class, NAME + "-router").getMetadata().getGeneration());
   }
 
+  /**
+   * Waits until the Synapse pod runs the StatefulSet's template as it is then, ready (the template
+   * is read again on each look: the operator may not have applied a change yet).
+   */
+  static void awaitSynapseRunsItsTemplate() {
+    awaitSynapsePod(() -> hash(get(StatefulSet.class, NAME + "-synapse")));
+  }
+
   static void awaitSynapsePodRuns(String templateHash) {
+    awaitSynapsePod(() -> templateHash);
+  }
+
+  private static void awaitSynapsePod(java.util.function.Supplier<String> template) {
     await()
-        .atMost(Duration.ofSeconds(90))
+        .atMost(Duration.ofSeconds(180))
         .untilAsserted(
             () -> {
               Pod pod = admin.pods().inNamespace(NS).withName(NAME + "-synapse-0").get();
               assertNotNull(pod, "no Synapse pod");
-              assertEquals(templateHash, hash(pod), "the Synapse pod runs another template");
+              assertEquals(template.get(), hash(pod), "the Synapse pod runs another template");
               assertTrue(
                   pod.getStatus().getConditions().stream()
                       .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
@@ -467,7 +479,7 @@ class OperatorOnApiServerIT {
     TestObjects.applySecret(admin, NS, "synapse-db", Map.of("password", "rotated-password-44"));
 
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () -> {
               assertNotEquals(synapseBefore, hash(get(StatefulSet.class, NAME + "-synapse")));
@@ -476,7 +488,7 @@ class OperatorOnApiServerIT {
                   decode(get(Secret.class, NAME + "-derived-secrets"), "synapse-db.pgpass")
                       .endsWith(":rotated-password-44\n"));
             });
-    awaitSynapsePodRuns(hash(get(StatefulSet.class, NAME + "-synapse")));
+    awaitSynapseRunsItsTemplate();
     awaitReady();
     assertEquals(routerBefore, hash(get(Deployment.class, NAME + "-router")));
     Set<String> writes = objectsWrittenSince(mark);
@@ -512,7 +524,7 @@ class OperatorOnApiServerIT {
       long mark, String synapseVersion, String configVersion, String masVersion) {
 
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () -> {
               MatrixDeployment md = current();
@@ -527,7 +539,7 @@ class OperatorOnApiServerIT {
             });
     var events =
         await()
-            .atMost(Duration.ofSeconds(30))
+            .atMost(Duration.ofSeconds(60))
             .until(
                 () ->
                     admin.v1().events().inNamespace(NS).list().getItems().stream()
@@ -595,7 +607,7 @@ class OperatorOnApiServerIT {
   void switchingToLegacyLoginsAndBack() {
     patchSpec("{\"auth\":{\"mode\":\"legacy\"}}");
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () -> {
               assertNull(
@@ -609,7 +621,7 @@ class OperatorOnApiServerIT {
                       .map(r -> r.getHost())
                       .toList());
             });
-    awaitSynapsePodRuns(hash(get(StatefulSet.class, NAME + "-synapse")));
+    awaitSynapseRunsItsTemplate();
     MatrixDeployment legacy = awaitReady();
     assertEquals("legacy", legacy.getStatus().getAuthMode());
     assertNull(legacy.getStatus().getMasUrl());
@@ -623,7 +635,7 @@ class OperatorOnApiServerIT {
 
     patchSpec("{\"auth\":{\"mode\":\"mas\"}}");
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () -> {
               assertNotNull(get(Deployment.class, NAME + "-mas"), "no MAS Deployment");
@@ -636,7 +648,7 @@ class OperatorOnApiServerIT {
                       .map(r -> r.getHost())
                       .toList());
             });
-    awaitSynapsePodRuns(hash(get(StatefulSet.class, NAME + "-synapse")));
+    awaitSynapseRunsItsTemplate();
     MatrixDeployment mas = awaitReady();
     assertEquals("mas", mas.getStatus().getAuthMode());
     assertEquals("https://account.tls.example.net", mas.getStatus().getMasUrl());
@@ -670,7 +682,7 @@ class OperatorOnApiServerIT {
       patchSpec(
           "{\"homeserver\":{\"additionalConfig\":{\"presence\":{\"enabled\":\"sometimes\"}}}}");
       await()
-          .atMost(Duration.ofSeconds(90))
+          .atMost(Duration.ofSeconds(180))
           .untilAsserted(
               () -> {
                 Pod pod = admin.pods().inNamespace(NS).withName(NAME + "-synapse-0").get();
@@ -694,7 +706,7 @@ class OperatorOnApiServerIT {
       // The admin puts the previous setting back.
       patchSpec("{\"homeserver\":{\"additionalConfig\":{\"presence\":{\"enabled\":false}}}}");
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Duration.ofSeconds(120))
           .untilAsserted(() -> assertEquals(good, hash(get(StatefulSet.class, NAME + "-synapse"))));
       awaitSynapsePodRuns(good);
       awaitReady();
@@ -724,7 +736,7 @@ class OperatorOnApiServerIT {
 
   static void assertReportedOnce(long mark) {
     await()
-        .atMost(Duration.ofSeconds(90))
+        .atMost(Duration.ofSeconds(180))
         .until(
             () ->
                 audit.since(mark).stream()
@@ -777,7 +789,7 @@ class OperatorOnApiServerIT {
         .until(() -> operator.uptime().compareTo(Duration.ofSeconds(110)) > 0);
     TestObjects.createServiceMonitorCrd(admin);
     await()
-        .atMost(Duration.ofSeconds(90))
+        .atMost(Duration.ofSeconds(180))
         .untilAsserted(
             () -> {
               ServiceMonitor ready =
