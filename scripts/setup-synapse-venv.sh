@@ -64,7 +64,7 @@ if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' >/dev/n
   fi
 fi
 
-log "installing matrix-synapse[postgres]==$SYNAPSE_VERSION into $VENV (found: '$(installed_version)')"
+log "installing matrix-synapse $SYNAPSE_VERSION with its extras (cloudron/synapse-requirements.txt) into $VENV"
 # pip's chatter goes to stderr so that stdout only carries the venv path.
 # The same hash-pinned set the container image installs (cloudron/synapse-requirements.txt,
 # compiled from cloudron/synapse-requirements.in with pip-compile --generate-hashes).
