@@ -207,19 +207,31 @@ public final class Planner {
     return new PreStartStep(
         "prepare-schema",
         PreStartStep.Program.POSTGRES_CLIENT,
-        List.of(
-            ctx.target().psqlBinary(),
-            "--no-psqlrc",
-            "--no-password",
-            "--quiet",
-            "--set=ON_ERROR_STOP=1",
-            // The error alone, no CONTEXT line: status shows the step's last line.
-            "--set=VERBOSITY=terse",
-            "--host=" + url.host(),
-            "--port=" + url.port(),
-            "--username=" + url.user(),
-            "--dbname=" + url.name(),
-            "--command=" + MasDatabaseSchema.prepareSql(db.schema())));
+        // The error alone, no CONTEXT line: status shows the step's last line.
+        psql(
+            ctx.target(), url, "--set=VERBOSITY=terse", MasDatabaseSchema.prepareSql(db.schema())));
+  }
+
+  /**
+   * psql running {@code sql} on one database: never asking for a password (libpq's variables name
+   * the password file), stopping at the first error; {@code output} sets how it prints.
+   */
+  private static List<String> psql(Target t, DatabaseUrl url, String output, String sql) {
+    List<String> argv =
+        new ArrayList<>(List.of(t.psqlBinary(), "--no-psqlrc", "--no-password", "--quiet"));
+    argv.add("--set=ON_ERROR_STOP=1");
+    argv.addAll(List.of(output.split(" ")));
+    argv.add("--host=" + url.host());
+    argv.add("--port=" + url.port());
+    argv.add("--username=" + url.user());
+    argv.add("--dbname=" + url.name());
+    argv.add("--command=" + sql);
+    return List.copyOf(argv);
+  }
+
+  /** psql printing a query's values, one row per line. */
+  private static List<String> psqlQuery(Target t, DatabaseUrl url, String sql) {
+    return psql(t, url, "--tuples-only --no-align", sql);
   }
 
   /** libpq's variables for psql on MAS's database (only a schema needs them: see schemaStep). */
@@ -404,20 +416,10 @@ public final class Planner {
         new MigrationPlan.Step(
             MigrationPlan.EXTERNAL_IDS,
             PreStartStep.Program.POSTGRES_CLIENT,
-            List.of(
-                t.psqlBinary(),
-                "--no-psqlrc",
-                "--no-password",
-                "--quiet",
-                "--tuples-only",
-                "--no-align",
-                "--set=ON_ERROR_STOP=1",
-                "--host=" + synapseUrl.host(),
-                "--port=" + synapseUrl.port(),
-                "--username=" + synapseUrl.user(),
-                "--dbname=" + synapseUrl.name(),
-                "--command=SELECT DISTINCT auth_provider FROM user_external_ids"
-                    + " ORDER BY auth_provider"),
+            psqlQuery(
+                t,
+                synapseUrl,
+                "SELECT DISTINCT auth_provider FROM user_external_ids ORDER BY auth_provider"),
             synapseEnv));
     steps.add(step(MigrationPlan.CHECK, syn2mas, synapseEnv, "check"));
     steps.add(step(MigrationPlan.DRY_RUN, syn2mas, synapseEnv, "migrate", "--dry-run"));
@@ -446,19 +448,10 @@ public final class Planner {
           new MigrationPlan.Step(
               MigrationPlan.MIGRATION_DONE,
               PreStartStep.Program.POSTGRES_CLIENT,
-              List.of(
-                  t.psqlBinary(),
-                  "--no-psqlrc",
-                  "--no-password",
-                  "--quiet",
-                  "--tuples-only",
-                  "--no-align",
-                  "--set=ON_ERROR_STOP=1",
-                  "--host=" + masUrl.host(),
-                  "--port=" + masUrl.port(),
-                  "--username=" + masUrl.user(),
-                  "--dbname=" + masUrl.name(),
-                  "--command=SELECT to_regclass('"
+              psqlQuery(
+                  t,
+                  masUrl,
+                  "SELECT to_regclass('"
                       + s
                       + ".users') IS NOT NULL AND to_regclass('"
                       + s
@@ -591,18 +584,10 @@ public final class Planner {
     return new PreStartStep(
         "login-check",
         PreStartStep.Program.POSTGRES_CLIENT,
-        List.of(
-            ctx.target().psqlBinary(),
-            "--no-psqlrc",
-            "--no-password",
-            "--quiet",
-            "--tuples-only",
-            "--no-align",
-            "--host=" + url.host(),
-            "--port=" + url.port(),
-            "--username=" + url.user(),
-            "--dbname=" + url.name(),
-            "--command=SELECT EXISTS (SELECT 1 FROM \"" + db.schema() + "\".user_passwords)"));
+        psqlQuery(
+            ctx.target(),
+            url,
+            "SELECT EXISTS (SELECT 1 FROM \"" + db.schema() + "\".user_passwords)"));
   }
 
   private static List<String> warnings(MatrixDeploymentSpec spec) {

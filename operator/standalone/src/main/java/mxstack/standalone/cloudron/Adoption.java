@@ -256,19 +256,7 @@ final class Adoption {
         if (synapseId.equals(CloudronEnvironment.CLOUDRON_SYNAPSE_IDP_ID)) {
           continue; // the environment's provider, with the same id
         }
-        provider.put("id", CloudronEnvironment.CLOUDRON_PROVIDER_ID);
-        provider.put("name", env.getOrDefault("CLOUDRON_OIDC_PROVIDER_NAME", "Cloudron"));
-        provider.put("issuer", cloudronIssuer);
-        provider.put("clientId", cloudronClient);
-        provider.put(
-            "clientSecret",
-            Map.of(
-                "file",
-                CloudronLayout.fromEnvironment(env)
-                    .environmentSecretsDir()
-                    .resolve("cloudron-oidc-client-secret")
-                    .toString()));
-        provider.put("fetchUserinfo", true);
+        provider.putAll(cloudronProvider());
       } else {
         Object issuer = p.get("issuer");
         Object clientId = p.get("client_id");
@@ -301,24 +289,27 @@ final class Adoption {
     }
     if (needed && !cloudronListed && cloudronClient != null) {
       // A list in matrix.yaml replaces the environment's: keep Cloudron's login in it.
-      Map<String, Object> provider = new LinkedHashMap<>();
-      provider.put("id", CloudronEnvironment.CLOUDRON_PROVIDER_ID);
-      provider.put("name", env.getOrDefault("CLOUDRON_OIDC_PROVIDER_NAME", "Cloudron"));
-      provider.put("issuer", cloudronIssuer);
-      provider.put("clientId", cloudronClient);
-      provider.put(
-          "clientSecret",
-          Map.of(
-              "file",
-              CloudronLayout.fromEnvironment(env)
-                  .environmentSecretsDir()
-                  .resolve("cloudron-oidc-client-secret")
-                  .toString()));
-      provider.put("fetchUserinfo", true);
+      Map<String, Object> provider = cloudronProvider();
       provider.put("synapseIdpId", CloudronEnvironment.CLOUDRON_SYNAPSE_IDP_ID);
       providers.add(0, provider);
     }
     return needed ? providers : List.of();
+  }
+
+  /** Cloudron's provider as the environment gives it, for a list in matrix.yaml. */
+  private Map<String, Object> cloudronProvider() {
+    Map<String, Object> provider = new LinkedHashMap<>();
+    provider.put("id", CloudronEnvironment.CLOUDRON_PROVIDER_ID);
+    provider.put("name", env.getOrDefault("CLOUDRON_OIDC_PROVIDER_NAME", "Cloudron"));
+    provider.put("issuer", env.get("CLOUDRON_OIDC_ISSUER"));
+    provider.put("clientId", env.get("CLOUDRON_OIDC_CLIENT_ID"));
+    Path secret =
+        CloudronLayout.fromEnvironment(env)
+            .environmentSecretsDir()
+            .resolve("cloudron-oidc-client-secret");
+    provider.put("clientSecret", Map.of("file", secret.toString()));
+    provider.put("fetchUserinfo", true);
+    return provider;
   }
 
   /** The former signing key, as this package's; without one the install cannot be taken over. */

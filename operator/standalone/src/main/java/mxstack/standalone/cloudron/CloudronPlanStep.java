@@ -58,7 +58,6 @@ public final class CloudronPlanStep {
   private final PrintStream log;
   private final DerivedSecretWriter derivedWriter;
   private String plannedServerName;
-  private final List<String> notes = new ArrayList<>();
 
   /** A planning pass over the given environment, logging to {@code log}. */
   public CloudronPlanStep(Map<String, String> env, PrintStream log) {
@@ -201,7 +200,6 @@ public final class CloudronPlanStep {
 
   private DesiredState plan(CloudronEnvironment.Layer layer, String adminText)
       throws SpecInvalidException, IOException {
-    notes.clear();
     String recorded = recordedServerName();
     Map<String, Object> environment = layer.tree();
     if (recorded != null && suggestedServerName(layer) != null) {
@@ -279,11 +277,6 @@ public final class CloudronPlanStep {
                       + " move, MAS would have no users and nobody could log in")));
     }
     if (syn2mas) {
-      if (auth.mode() == AuthMode.MAS) {
-        notes.add(
-            "spec.auth.mode: mas waits for the migration to MAS (migration.strategy: syn2mas) to"
-                + " complete; until then Synapse keeps the logins");
-      }
       return withAuth(spec, withMode(auth, AuthMode.LEGACY), spec.migration());
     }
     return spec;
@@ -318,7 +311,6 @@ public final class CloudronPlanStep {
   private List<String> warnings(DesiredState plan, CloudronEnvironment.Layer layer)
       throws IOException {
     List<String> warnings = new ArrayList<>(plan.warnings());
-    warnings.addAll(notes);
     Path adopted = layout.dataDir().resolve(Adoption.MARKER);
     if (Files.exists(adopted) && plan.migration() != null) {
       List<String> lines = Files.readAllLines(adopted, StandardCharsets.UTF_8);

@@ -52,10 +52,10 @@ public final class CloudronSupervisor {
   private final ProcessSupervisor processes;
   private final MigrationRunner migration;
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private boolean applied;
-  private List<String> violations = List.of();
-  private List<String> warnings = List.of();
-  private boolean specValid = true;
+  private volatile boolean applied;
+  private volatile List<String> violations = List.of();
+  private volatile List<String> warnings = List.of();
+  private volatile boolean specValid = true;
   private String lastSpecText;
   private volatile WatchService watcher;
   private volatile Process planStep;

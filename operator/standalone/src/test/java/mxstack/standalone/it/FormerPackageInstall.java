@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
@@ -210,16 +209,7 @@ final class FormerPackageInstall {
       }
     }
     // Dave signed in through Cloudron: Synapse recorded the link under its id for the provider.
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://"
-                    + LocalStack.PG_HOST
-                    + ":"
-                    + LocalStack.PG_PORT
-                    + "/"
-                    + run.database,
-                run.role,
-                run.rolePassword);
+    try (Connection c = run.connect();
         PreparedStatement s =
             c.prepareStatement(
                 "INSERT INTO user_external_ids (auth_provider, external_id, user_id)"

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -71,7 +69,7 @@ class MigrationIT {
 
       // The users log in as before, with their old passwords (the pepper came along), and the
       // room's messages are there.
-      String alice = passwordLogin(run, "alice", FormerPackageInstall.ALICE_PASSWORD);
+      String alice = run.passwordLogin("alice", FormerPackageInstall.ALICE_PASSWORD);
       assertTrue(
           messages(run, alice, former.roomId).contains(FormerPackageInstall.MESSAGE),
           "the old messages");
@@ -86,7 +84,7 @@ class MigrationIT {
       assertEquals(
           "mas-database", stopped.migration().failedStep(), stopped.migration().toString());
       assertTrue(stopped.migration().error().contains("mas-cli"), stopped.migration().error());
-      passwordLogin(run, "bob", FormerPackageInstall.BOB_PASSWORD);
+      run.passwordLogin("bob", FormerPackageInstall.BOB_PASSWORD);
       LocalStack.ProcessResult status = run.matrixctl("status");
       assertTrue(status.output().contains("migration to MAS: legacy"), status.output());
     }
@@ -197,7 +195,7 @@ class MigrationIT {
               Duration.ofSeconds(180));
       assertEquals("dry-run-passed", failed.migration().state());
       run.awaitReady("synapse", "router");
-      passwordLogin(run, "alice", FormerPackageInstall.ALICE_PASSWORD);
+      run.passwordLogin("alice", FormerPackageInstall.ALICE_PASSWORD);
       assertTrue(run.output().contains("migration to MAS stopped at migrate"), "said in the log");
     }
   }
@@ -244,7 +242,7 @@ class MigrationIT {
       // The edit restarted Synapse (its config changed); the failed move did not stop it.
       run.awaitReady("synapse", "router");
       assertEquals(ProcessState.READY, find(run.status(), "synapse").state());
-      passwordLogin(run, "alice", FormerPackageInstall.ALICE_PASSWORD);
+      run.passwordLogin("alice", FormerPackageInstall.ALICE_PASSWORD);
     }
   }
 
@@ -294,25 +292,6 @@ class MigrationIT {
         "migration state " + state,
         () -> Files.exists(record) && Files.readString(record).contains("state " + state + "\n"),
         Duration.ofSeconds(180));
-  }
-
-  String passwordLogin(SupervisorRun run, String user, String password) throws Exception {
-    ObjectNode body = json.createObjectNode();
-    body.put("type", "m.login.password");
-    body.putObject("identifier").put("type", "m.id.user").put("user", user);
-    body.put("password", password);
-    HttpResponse<String> login =
-        http.send(
-            HttpRequest.newBuilder(URI.create(run.url("/_matrix/client/v3/login")))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, login.statusCode(), "password login of " + user + ": " + login.body());
-    JsonNode answer = json.readTree(login.body());
-    assertEquals("@" + user + ":sup.test", answer.path("user_id").asText());
-    return answer.path("access_token").asText();
   }
 
   String messages(SupervisorRun run, String token, String roomId) throws Exception {

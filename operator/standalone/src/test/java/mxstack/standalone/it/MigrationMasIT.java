@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,10 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,11 +90,11 @@ class MigrationMasIT {
       assertEquals(200, adminUsers(run, former.aliceToken).statusCode(), "the old admin token");
 
       // Password logins through the compatibility route, with the old passwords.
-      String alice = compatLogin(run, "alice", FormerPackageInstall.ALICE_PASSWORD);
+      String alice = run.passwordLogin("alice", FormerPackageInstall.ALICE_PASSWORD);
       assertTrue(
           messages(run, alice, former.roomId).contains(FormerPackageInstall.MESSAGE),
           "the room and its messages");
-      String bob = compatLogin(run, "bob", FormerPackageInstall.BOB_PASSWORD);
+      String bob = run.passwordLogin("bob", FormerPackageInstall.BOB_PASSWORD);
       assertTrue(devices(run, bob).contains("bob's phone"), "bob's device came across");
       // A compatibility login never carries admin rights in MAS; an admin session is issued
       // with mas-cli (POSTINSTALL says how).
@@ -210,25 +204,6 @@ class MigrationMasIT {
         run.run.resolve("secrets/mas-database.yaml").toString());
   }
 
-  private String compatLogin(SupervisorRun run, String user, String password) throws Exception {
-    ObjectNode body = json.createObjectNode();
-    body.put("type", "m.login.password");
-    body.putObject("identifier").put("type", "m.id.user").put("user", user);
-    body.put("password", password);
-    HttpResponse<String> login =
-        http.send(
-            HttpRequest.newBuilder(URI.create(run.url("/_matrix/client/v3/login")))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, login.statusCode(), user + ": " + login.body());
-    JsonNode answer = json.readTree(login.body());
-    assertEquals("@" + user + ":sup.test", answer.path("user_id").asText());
-    return answer.path("access_token").asText();
-  }
-
   private String whoami(SupervisorRun run, String token) throws Exception {
     HttpResponse<String> me = authorized(run, "/_matrix/client/v3/account/whoami", token);
     assertEquals(200, me.statusCode(), me.body());
@@ -268,20 +243,6 @@ class MigrationMasIT {
   }
 
   private long count(SupervisorRun run, String sql) throws Exception {
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://"
-                    + LocalStack.PG_HOST
-                    + ":"
-                    + LocalStack.PG_PORT
-                    + "/"
-                    + run.database,
-                run.role,
-                run.rolePassword);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return run.count(sql);
   }
 }

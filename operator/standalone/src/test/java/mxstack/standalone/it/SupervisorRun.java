@@ -1,8 +1,14 @@
 package mxstack.standalone.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -313,18 +319,54 @@ final class SupervisorRun implements AutoCloseable {
     return password;
   }
 
+  /**
+   * A password login through the router (Synapse's own, or MAS's compatibility route); checks the
+   * Matrix ID and returns the access token.
+   */
+  String passwordLogin(String user, String password) throws Exception {
+    var json = new ObjectMapper();
+    var body = json.createObjectNode();
+    body.put("type", "m.login.password");
+    body.putObject("identifier").put("type", "m.id.user").put("user", user);
+    body.put("password", password);
+    var login =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .build()
+            .send(
+                HttpRequest.newBuilder(URI.create(url("/_matrix/client/v3/login")))
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, login.statusCode(), "password login of " + user + ": " + login.body());
+    var answer = json.readTree(login.body());
+    assertEquals("@" + user + ":sup.test", answer.path("user_id").asText());
+    return answer.path("access_token").asText();
+  }
+
+  /** A connection to this run's database as its role, as the app has. */
+  Connection connect() throws Exception {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://" + LocalStack.PG_HOST + ":" + LocalStack.PG_PORT + "/" + database,
+        role,
+        rolePassword);
+  }
+
+  /** The first column of the first row {@code sql} gives, as a number. */
+  long count(String sql) throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   /** Runs statements in this run's database as its role, as the app would. */
   void sql(String... statements) throws Exception {
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://"
-                    + LocalStack.PG_HOST
-                    + ":"
-                    + LocalStack.PG_PORT
-                    + "/"
-                    + database,
-                role,
-                rolePassword);
+    try (Connection c = connect();
         Statement s = c.createStatement()) {
       for (String statement : statements) {
         s.execute(statement);
@@ -337,11 +379,7 @@ final class SupervisorRun implements AutoCloseable {
    * holds it until the returned handle is closed, as another session doing the same work would.
    */
   AutoCloseable holdAdvisoryLock(String name) throws Exception {
-    Connection c =
-        DriverManager.getConnection(
-            "jdbc:postgresql://" + LocalStack.PG_HOST + ":" + LocalStack.PG_PORT + "/" + database,
-            role,
-            rolePassword);
+    Connection c = connect();
     c.setAutoCommit(false);
     try (var s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
       s.setString(1, name);
