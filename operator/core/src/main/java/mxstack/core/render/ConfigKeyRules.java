@@ -38,8 +38,17 @@ public final class ConfigKeyRules {
           "turn_uris", "set spec.homeserver.turn.uris",
           "turn_shared_secret", "set spec.homeserver.turn.sharedSecret",
           "turn_shared_secret_path", "set spec.homeserver.turn.sharedSecret",
+          "turn_user_lifetime", "set spec.homeserver.turn.userLifetime",
+          "turn_allow_guests", "set spec.homeserver.turn.allowGuests",
           "email", "set spec.homeserver.email",
           "serve_server_wellknown", "set spec.wellKnown");
+
+  /** homeserver.yaml keys the operator sets itself while Synapse keeps the logins (legacy). */
+  public static final Map<String, String> SYNAPSE_OWNED_LEGACY =
+      table(
+          "enable_registration", "set spec.homeserver.registration.enabled",
+          "registration_requires_token", "set spec.homeserver.registration.requireToken",
+          "oidc_providers", "set spec.auth.upstreamProviders");
 
   /** homeserver.yaml keys Synapse refuses to start with when logins are delegated to MAS. */
   public static final Map<String, String> SYNAPSE_REFUSED_WITH_MAS =
@@ -80,6 +89,13 @@ public final class ConfigKeyRules {
           "email", "set spec.homeserver.email",
           "templates", "the template paths point into the installed MAS",
           "policy.wasm_module", "the policy path points into the installed MAS");
+
+  /** MAS config.yaml keys the operator sets itself when accounts move from Synapse (syn2mas). */
+  public static final Map<String, String> MAS_OWNED_SYN2MAS =
+      table(
+          "passwords.schemes",
+          "with migration.strategy syn2mas, scheme 1 is bcrypt with Synapse's pepper (the"
+              + " passwords that came from Synapse) and scheme 2 argon2id");
 
   /** Keys of one MAS upstream provider entry the operator sets from the typed spec. */
   public static final Map<String, String> MAS_PROVIDER_OWNED =

@@ -80,6 +80,14 @@ public final class MasConfigRenderer {
         List.copyOf(renderer.secretFiles));
   }
 
+  /**
+   * The dotted paths of every MAS setting rendered from the spec for this context (see {@link
+   * SynapseConfigRenderer#ownedKeys}).
+   */
+  public static List<String> ownedKeys(RenderContext ctx) {
+    return YamlTrees.leafPaths(new MasConfigRenderer(ctx).owned());
+  }
+
   private Map<String, Object> defaults() {
     Map<String, Object> tree = new LinkedHashMap<>();
     tree.put(

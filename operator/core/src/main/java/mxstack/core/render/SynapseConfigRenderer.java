@@ -108,6 +108,15 @@ public final class SynapseConfigRenderer {
         List.copyOf(renderer.secretFiles));
   }
 
+  /**
+   * The dotted paths of every homeserver.yaml setting rendered from the spec for this context:
+   * additionalConfig must not set any of them (the validator refuses them from {@link
+   * ConfigKeyRules}; a test holds the two together).
+   */
+  public static List<String> ownedKeys(RenderContext ctx) {
+    return YamlTrees.leafPaths(new SynapseConfigRenderer(ctx).owned());
+  }
+
   /** Settings an admin may override through additionalConfig. */
   private Map<String, Object> defaults() {
     Map<String, Object> tree = new LinkedHashMap<>();

@@ -175,6 +175,12 @@ public final class SpecValidator {
           h.additionalConfig(),
           ConfigKeyRules.SYNAPSE_REFUSED_WITH_MAS,
           "cannot be set when logins are delegated to MAS (Synapse refuses to start)");
+    } else {
+      additionalConfig(
+          "spec.homeserver.additionalConfig",
+          h.additionalConfig(),
+          ConfigKeyRules.SYNAPSE_OWNED_LEGACY,
+          "is managed by the operator");
     }
   }
 
@@ -237,6 +243,13 @@ public final class SpecValidator {
           m.additionalConfig(),
           ConfigKeyRules.MAS_OWNED,
           "is managed by the operator");
+      if (s.migration().strategy() == MigrationStrategy.SYN2MAS) {
+        additionalConfig(
+            "spec.auth.mas.additionalConfig",
+            m.additionalConfig(),
+            ConfigKeyRules.MAS_OWNED_SYN2MAS,
+            "is managed by the operator");
+      }
       if (!m.passwordLogin() && s.auth().upstreamProviders().isEmpty()) {
         add(
             "spec.auth.mas.passwordLogin",

@@ -196,6 +196,24 @@ public final class YamlTrees {
   }
 
   /**
+   * The dotted paths of a tree's leaves: every entry whose value is not a non-empty map (lists are
+   * leaves), in insertion order.
+   */
+  @SuppressWarnings("unchecked")
+  public static List<String> leafPaths(Map<String, Object> tree) {
+    List<String> paths = new ArrayList<>();
+    tree.forEach(
+        (key, value) -> {
+          if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+            leafPaths((Map<String, Object>) map).forEach(p -> paths.add(key + "." + p));
+          } else {
+            paths.add(key);
+          }
+        });
+    return paths;
+  }
+
+  /**
    * Emits a tree as block-style YAML with a header comment. Key order is the tree's insertion
    * order, so the same tree always gives the same bytes.
    */

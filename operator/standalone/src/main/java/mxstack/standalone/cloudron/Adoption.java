@@ -41,15 +41,19 @@ final class Adoption {
 
   /** Settings taken over by fields of the spec or by the environment, not imported as they are. */
   private static final Map<String, String> CONVERTED =
-      Map.of(
-          "max_upload_size", "spec.homeserver.media.maxUploadSize",
-          "url_preview_enabled", "spec.homeserver.urlPreviews.enabled",
-          "federation_domain_whitelist", "spec.homeserver.federation (an empty list: off)",
-          "oidc_providers", "spec.auth.upstreamProviders",
-          "password_config", "spec.auth.passwordPepper (the pepper); passwords move to MAS",
-          "turn_uris", "Cloudron's TURN (the environment)",
-          "turn_shared_secret", "Cloudron's TURN (the environment)",
-          "email", "Cloudron's mail relay (the environment)");
+      Map.ofEntries(
+          Map.entry("max_upload_size", "spec.homeserver.media.maxUploadSize"),
+          Map.entry("url_preview_enabled", "spec.homeserver.urlPreviews.enabled"),
+          Map.entry(
+              "federation_domain_whitelist", "spec.homeserver.federation (an empty list: off)"),
+          Map.entry("oidc_providers", "spec.auth.upstreamProviders"),
+          Map.entry(
+              "password_config", "spec.auth.passwordPepper (the pepper); passwords move to MAS"),
+          Map.entry("turn_user_lifetime", "spec.homeserver.turn.userLifetime"),
+          Map.entry("turn_allow_guests", "spec.homeserver.turn.allowGuests"),
+          Map.entry("turn_uris", "Cloudron's TURN (the environment)"),
+          Map.entry("turn_shared_secret", "Cloudron's TURN (the environment)"),
+          Map.entry("email", "Cloudron's mail relay (the environment)"));
 
   /** What the former package rendered for itself and this one renders anew. */
   private static final List<String> DROPPED =
@@ -206,6 +210,17 @@ final class Adoption {
       case "federation_domain_whitelist" -> {
         if (value instanceof List<?> list && list.isEmpty()) {
           homeserver.put("federation", Map.of("enabled", false));
+        }
+      }
+      case "turn_user_lifetime", "turn_allow_guests" -> {
+        Object typed =
+            key.equals("turn_allow_guests")
+                ? (value instanceof Boolean b ? b : null)
+                : (value instanceof Number n ? n.longValue() / 1000 + "s" : value);
+        // Only beside Cloudron's TURN: a turn section needs the URIs the environment gives.
+        if (typed != null && env.get("CLOUDRON_TURN_SERVER") != null) {
+          ((Map<String, Object>) homeserver.computeIfAbsent("turn", k -> new LinkedHashMap<>()))
+              .put(key.equals("turn_allow_guests") ? "allowGuests" : "userLifetime", typed);
         }
       }
       case "password_config" -> {
