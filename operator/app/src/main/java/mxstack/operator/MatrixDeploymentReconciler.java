@@ -1,11 +1,13 @@
 package mxstack.operator;
 
-import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -41,6 +43,10 @@ import mxstack.operator.dependent.RouterServiceDependent;
 import mxstack.operator.dependent.ServiceMonitorDependent;
 import mxstack.operator.dependent.SynapseServiceDependent;
 import mxstack.operator.dependent.SynapseStatefulSetDependent;
+import mxstack.operator.migration.EffectiveAuth;
+import mxstack.operator.migration.MigrationMarker;
+import mxstack.operator.migration.StepJobs;
+import mxstack.operator.migration.Syn2masMigration;
 
 /**
  * Reconciles a MatrixDeployment: validate, plan with the core, apply the dependents, report. An
@@ -117,10 +123,14 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
     Instant now = Instant.now();
     status.setObservedGeneration(generation);
 
+    // Where a move to MAS is decides the spec planned with and whether Synapse is held.
+    Syn2masMigration migration = Syn2masMigration.observe(md, context);
+    status.setMigration(migration.unchangedStatus());
+    EffectiveAuth auth = migration.effectiveAuth();
     OperatorPlan plan;
-    List<String> violations = new ArrayList<>();
+    List<String> violations = new ArrayList<>(auth.violations());
     try {
-      plan = OperatorPlan.of(md);
+      plan = OperatorPlan.of(md, auth.spec(), migration.synapseStopped());
       violations.addAll(kubernetesRules(plan));
     } catch (SpecInvalidException e) {
       plan = null;
@@ -133,9 +143,10 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
       StatusConditions.set(
           status, StatusConditions.DEGRADED, true, Reason.InvalidSpec, message, generation, now);
       if (!sameCondition(before, status, StatusConditions.DEGRADED)) {
-        warn(md, context, "InvalidSpec", "The spec is invalid; nothing was changed: " + message);
+        Events.warning(
+            md, context, "InvalidSpec", "The spec is invalid; nothing was changed: " + message);
       }
-      return finish(md, before, status, false);
+      return finish(md, before, status, null);
     }
 
     List<String> missing = UserSecrets.from(context).missing(plan);
@@ -154,9 +165,9 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
       StatusConditions.set(
           status, StatusConditions.DEGRADED, true, Reason.MissingSecret, message, generation, now);
       if (!sameCondition(before, status, StatusConditions.DEGRADED)) {
-        warn(md, context, "MissingSecret", message);
+        Events.warning(md, context, "MissingSecret", message);
       }
-      return finish(md, before, status, true);
+      return finish(md, before, status, RECHECK);
     }
 
     context.managedWorkflowAndDependentResourceContext().put(OperatorPlan.CONTEXT_KEY, plan);
@@ -183,7 +194,11 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
         StatusConditions.SYNAPSE_READY,
         synapseReady,
         synapseReady ? Reason.PodsReady : Reason.Progressing,
-        synapseReady ? "Synapse is ready" : "Waiting for the Synapse pod to become ready",
+        synapseReady
+            ? "Synapse is ready"
+            : plan.synapseStopped()
+                ? "Synapse is stopped while its accounts move to MAS"
+                : "Waiting for the Synapse pod to become ready",
         generation,
         now);
     boolean masReady;
@@ -220,15 +235,46 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
             : "Waiting for " + waitingFor(synapseReady, masReady, routerReady),
         generation,
         now);
-    StatusConditions.set(
-        status,
-        StatusConditions.DEGRADED,
-        false,
-        Reason.NoProblems,
-        "No problems",
-        generation,
-        now);
-    return finish(md, before, status, !ready);
+
+    Syn2masMigration.Report moving =
+        migration.advance(plan, auth, synapseReady, plan.masMode() && masReady);
+    status.setMigration(migration.status(moving));
+    if (moving.reason() == null) {
+      StatusConditions.remove(status, StatusConditions.MIGRATION_COMPLETE);
+    } else {
+      StatusConditions.set(
+          status,
+          StatusConditions.MIGRATION_COMPLETE,
+          moving.complete(),
+          moving.reason(),
+          moving.message(),
+          generation,
+          now);
+    }
+    if (moving.needsAction()) {
+      StatusConditions.set(
+          status,
+          StatusConditions.DEGRADED,
+          true,
+          moving.reason(),
+          moving.message(),
+          generation,
+          now);
+    } else {
+      StatusConditions.set(
+          status,
+          StatusConditions.DEGRADED,
+          false,
+          Reason.NoProblems,
+          "No problems",
+          generation,
+          now);
+    }
+    Duration recheck = ready ? null : RECHECK;
+    if (moving.recheck() != null && (recheck == null || moving.recheck().compareTo(recheck) < 0)) {
+      recheck = moving.recheck();
+    }
+    return finish(md, before, status, recheck);
   }
 
   private static String waitingFor(boolean synapse, boolean mas, boolean router) {
@@ -300,7 +346,7 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
       MatrixDeployment md,
       MatrixDeploymentStatus before,
       MatrixDeploymentStatus after,
-      boolean recheck) {
+      Duration recheck) {
     UpdateControl<MatrixDeployment> control;
     if (after.equals(before)) {
       control = UpdateControl.noUpdate();
@@ -308,7 +354,7 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
       md.setStatus(after);
       control = UpdateControl.patchStatus(md);
     }
-    return recheck ? control.rescheduleAfter(RECHECK) : control;
+    return recheck != null ? control.rescheduleAfter(recheck) : control;
   }
 
   @Override
@@ -385,9 +431,37 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
+    // The move to MAS: its step Jobs (owned), their pods (owned by the Jobs, mapped by the
+    // instance label) and the marker ConfigMap (not owned: it outlives the MatrixDeployment).
+    var stepJobs =
+        InformerEventSourceConfiguration.from(Job.class, MatrixDeployment.class)
+            .withName(StepJobs.JOB_EVENT_SOURCE)
+            .withLabelSelector(StepJobs.STEP_LABEL + "," + ResourceNames.MANAGED_SELECTOR)
+            .build();
+    var stepPods =
+        InformerEventSourceConfiguration.from(Pod.class, MatrixDeployment.class)
+            .withName(StepJobs.POD_EVENT_SOURCE)
+            .withLabelSelector(StepJobs.STEP_LABEL + "," + ResourceNames.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(
+                pod -> Set.of(new ResourceID(instance(pod), pod.getMetadata().getNamespace())))
+            .build();
+    var markers =
+        InformerEventSourceConfiguration.from(ConfigMap.class, MatrixDeployment.class)
+            .withName(MigrationMarker.EVENT_SOURCE)
+            .withLabelSelector(MigrationMarker.LABEL + "," + ResourceNames.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(
+                cm ->
+                    Set.of(
+                        new ResourceID(
+                            cm.getMetadata().getLabels().get(MigrationMarker.LABEL),
+                            cm.getMetadata().getNamespace())))
+            .build();
     return List.of(
         new InformerEventSource<>(configuration, context),
         new InformerEventSource<>(serviceMonitorCrd, context),
+        new InformerEventSource<>(stepJobs, context),
+        new InformerEventSource<>(stepPods, context),
+        new InformerEventSource<>(markers, context),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Service.class, MatrixDeployment.class)
                 .withName(SERVICES)
@@ -402,6 +476,10 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
             context));
   }
 
+  private static String instance(io.fabric8.kubernetes.api.model.HasMetadata o) {
+    return o.getMetadata().getLabels().get("app.kubernetes.io/instance");
+  }
+
   /** Names of the Secrets a MatrixDeployment references (without planning it). */
   static Set<String> referencedSecrets(MatrixDeployment md) {
     if (md.getSpec() == null) {
@@ -411,45 +489,6 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
         .map(r -> r.secretName())
         .filter(java.util.Objects::nonNull)
         .collect(Collectors.toSet());
-  }
-
-  private static void warn(
-      MatrixDeployment md, Context<MatrixDeployment> context, String reason, String message) {
-    String now = Instant.now().toString();
-    var event =
-        new EventBuilder()
-            .withNewMetadata()
-            .withGenerateName(md.getMetadata().getName() + "-")
-            .withNamespace(md.getMetadata().getNamespace())
-            .endMetadata()
-            .withNewInvolvedObject()
-            .withApiVersion(md.getApiVersion())
-            .withKind(md.getKind())
-            .withName(md.getMetadata().getName())
-            .withNamespace(md.getMetadata().getNamespace())
-            .withUid(md.getMetadata().getUid())
-            .endInvolvedObject()
-            .withType("Warning")
-            .withReason(reason)
-            .withMessage(message.length() > 1000 ? message.substring(0, 997) + "..." : message)
-            .withFirstTimestamp(now)
-            .withLastTimestamp(now)
-            .withCount(1)
-            .withNewSource()
-            .withComponent("mxstack-operator")
-            .endSource()
-            .build();
-    try {
-      context
-          .getClient()
-          .v1()
-          .events()
-          .inNamespace(md.getMetadata().getNamespace())
-          .resource(event)
-          .create();
-    } catch (RuntimeException e) {
-      // an event is a courtesy; the status carries the same message
-    }
   }
 
   private static boolean sameCondition(
@@ -472,6 +511,7 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
       copy.setAuthMode(status.getAuthMode());
       copy.setHomeserverUrl(status.getHomeserverUrl());
       copy.setMasUrl(status.getMasUrl());
+      copy.setMigration(status.getMigration() == null ? null : status.getMigration().copy());
     }
     return copy;
   }

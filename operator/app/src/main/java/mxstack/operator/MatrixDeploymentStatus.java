@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import mxstack.operator.migration.MigrationStatus;
 
 /** Observed state of a MatrixDeployment. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -15,7 +16,8 @@ public class MatrixDeploymentStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Ready, Degraded, SecretsReady, SynapseReady and MasReady, with stable reasons.")
+      "Ready, Degraded, SecretsReady, SynapseReady, MasReady and, while a move to MAS is asked"
+          + " for or recorded, MigrationComplete, with stable reasons.")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("How users log in: mas or legacy.")
@@ -26,6 +28,11 @@ public class MatrixDeploymentStatus {
 
   @JsonPropertyDescription("Public URL of MAS, in mas mode.")
   private String masUrl;
+
+  @JsonPropertyDescription(
+      "The move of Synapse's accounts to MAS (migration.strategy: syn2mas), also recorded in the"
+          + " ConfigMap <name>-syn2mas.")
+  private MigrationStatus migration;
 
   /** The generation this status describes. */
   public Long getObservedGeneration() {
@@ -77,6 +84,16 @@ public class MatrixDeploymentStatus {
     this.masUrl = masUrl;
   }
 
+  /** The move to MAS, or null. */
+  public MigrationStatus getMigration() {
+    return migration;
+  }
+
+  /** Sets the move to MAS. */
+  public void setMigration(MigrationStatus migration) {
+    this.migration = migration;
+  }
+
   /** The condition of the given type, or null. */
   public Condition condition(String type) {
     return conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
@@ -89,11 +106,12 @@ public class MatrixDeploymentStatus {
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(authMode, s.authMode)
         && Objects.equals(homeserverUrl, s.homeserverUrl)
-        && Objects.equals(masUrl, s.masUrl);
+        && Objects.equals(masUrl, s.masUrl)
+        && Objects.equals(migration, s.migration);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, authMode, homeserverUrl, masUrl);
+    return Objects.hash(observedGeneration, conditions, authMode, homeserverUrl, masUrl, migration);
   }
 }

@@ -18,19 +18,39 @@ import mxstack.core.validation.SpecInvalidException;
  * @param spec the spec with defaults applied
  * @param state the desired state
  * @param target the Kubernetes layout the plan was made for
+ * @param synapseStopped whether Synapse is held at no replicas (while its accounts move to MAS)
  */
 public record OperatorPlan(
-    MatrixDeployment resource, MatrixDeploymentSpec spec, DesiredState state, Target target) {
+    MatrixDeployment resource,
+    MatrixDeploymentSpec spec,
+    DesiredState state,
+    Target target,
+    boolean synapseStopped) {
 
   /** Key under which the plan is stored in the reconcile context. */
   public static final String CONTEXT_KEY = OperatorPlan.class.getName();
 
-  /** Plans a resource; throws with every violation when its spec is invalid. */
+  /** Plans a resource as written; throws with every violation when its spec is invalid. */
   public static OperatorPlan of(MatrixDeployment resource) throws SpecInvalidException {
-    Target target = Target.kubernetes(ResourceNames.synapse(resource), ResourceNames.mas(resource));
-    MatrixDeploymentSpec spec = SpecDefaults.apply(resource.getSpec());
-    DesiredState state = Planner.plan(resource.getSpec(), SecretPaths.of(target), target);
-    return new OperatorPlan(resource, spec, state, target);
+    return of(resource, resource.getSpec(), false);
+  }
+
+  /**
+   * Plans a resource with the spec its state allows (see {@code EffectiveAuth}); throws with every
+   * violation when that spec is invalid.
+   */
+  public static OperatorPlan of(
+      MatrixDeployment resource, MatrixDeploymentSpec effective, boolean synapseStopped)
+      throws SpecInvalidException {
+    Target target = target(resource);
+    MatrixDeploymentSpec spec = SpecDefaults.apply(effective);
+    DesiredState state = Planner.plan(effective, SecretPaths.of(target), target);
+    return new OperatorPlan(resource, spec, state, target, synapseStopped);
+  }
+
+  /** The Kubernetes layout of a resource's pods. */
+  public static Target target(MatrixDeployment resource) {
+    return Target.kubernetes(ResourceNames.synapse(resource), ResourceNames.mas(resource));
   }
 
   /** True when logins go through MAS. */

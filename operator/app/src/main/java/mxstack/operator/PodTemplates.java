@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -48,17 +50,17 @@ public final class PodTemplates {
       List<VolumeMount> extraMounts) {}
 
   /** Image for init steps that need the PostgreSQL client (creating MAS's schema). */
-  static final String PSQL_IMAGE = "docker.io/library/postgres:17";
+  public static final String PSQL_IMAGE = "docker.io/library/postgres:17";
 
   private PodTemplates() {}
 
   public static PodTemplateSpec build(OperatorPlan plan, Workload w, String secretsHash) {
     MatrixDeployment md = plan.resource();
     PlannedProcess p = plan.state().process(w.process()).orElseThrow();
-    List<VolumeMount> mounts = new ArrayList<>(mounts(plan, p));
+    List<VolumeMount> mounts = new ArrayList<>(mounts(plan, p.name()));
     mounts.addAll(w.extraMounts());
     Container main =
-        container(w.component(), w.image(), p.argv(), p, mounts, w)
+        container(w.component(), w.image(), p.argv(), p.env(), p.workingDir(), mounts, w)
             .withReadinessProbe(probe(p.readiness(), 3))
             .withLivenessProbe(probe(p.liveness(), 6))
             .withStartupProbe(
@@ -71,7 +73,8 @@ public final class PodTemplates {
             case POSTGRES_CLIENT -> PSQL_IMAGE;
             case PROCESS -> w.image();
           };
-      init.add(container(step.name(), image, step.argv(), p, mounts, w).build());
+      init.add(
+          container(step.name(), image, step.argv(), p.env(), p.workingDir(), mounts, w).build());
     }
     Map<String, String> annotations = new TreeMap<>();
     annotations.put(ResourceNames.INPUTS_HASH, p.inputsHash() + "-" + secretsHash);
@@ -83,19 +86,70 @@ public final class PodTemplates {
         .withNewSpec()
         .withInitContainers(init)
         .withContainers(main)
-        .withVolumes(volumes(plan, p))
+        .withVolumes(volumes(plan, p.name()))
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
-        .withNewSecurityContext()
+        .withSecurityContext(podSecurityContext(w.uid()))
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * The pod of a Job that runs one command to its end, with the config, secrets and scratch space
+   * mounted as for the workloads and the same restrictions. Its container's termination message is
+   * what the command writes to {@code /dev/termination-log}, or, when it fails without writing
+   * there, the end of its output.
+   *
+   * @param w the image, UID, resources and extra mounts ({@code w.process()} names no planned
+   *     process)
+   * @param argv the command
+   * @param env its environment
+   * @param workingDir its working directory (an empty directory is mounted there)
+   * @param labels the pod's labels
+   * @param extraVolumes the volumes of {@code w.extraMounts()}
+   */
+  public static PodTemplateSpec runToEnd(
+      OperatorPlan plan,
+      Workload w,
+      List<String> argv,
+      Map<String, String> env,
+      String workingDir,
+      Map<String, String> labels,
+      List<Volume> extraVolumes) {
+    List<VolumeMount> mounts = new ArrayList<>(mounts(plan, w.process()));
+    mounts.add(mount("work", workingDir));
+    mounts.addAll(w.extraMounts());
+    List<Volume> volumes = new ArrayList<>(volumes(plan, w.process()));
+    volumes.add(new VolumeBuilder().withName("work").withNewEmptyDir().endEmptyDir().build());
+    volumes.addAll(extraVolumes);
+    Container container =
+        container(w.component(), w.image(), argv, env, workingDir, mounts, w)
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .build();
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withContainers(container)
+        .withVolumes(volumes)
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withSecurityContext(podSecurityContext(w.uid()))
+        .endSpec()
+        .build();
+  }
+
+  private static PodSecurityContext podSecurityContext(long uid) {
+    return new PodSecurityContextBuilder()
         .withRunAsNonRoot(true)
-        .withRunAsUser(w.uid())
-        .withRunAsGroup(w.uid())
-        .withFsGroup(w.uid())
+        .withRunAsUser(uid)
+        .withRunAsGroup(uid)
+        .withFsGroup(uid)
         .withNewSeccompProfile()
         .withType("RuntimeDefault")
         .endSeccompProfile()
-        .endSecurityContext()
-        .endSpec()
         .build();
   }
 
@@ -103,16 +157,17 @@ public final class PodTemplates {
       String name,
       String image,
       List<String> argv,
-      PlannedProcess p,
+      Map<String, String> environment,
+      String workingDir,
       List<VolumeMount> mounts,
       Workload w) {
     List<EnvVar> env = new ArrayList<>();
-    new TreeMap<>(p.env()).forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+    new TreeMap<>(environment).forEach((k, v) -> env.add(new EnvVar(k, v, null)));
     return new ContainerBuilder()
         .withName(name)
         .withImage(image)
         .withCommand(argv)
-        .withWorkingDir(p.workingDir())
+        .withWorkingDir(workingDir)
         .withEnv(env)
         .withVolumeMounts(mounts)
         .withResources(resources(w))
@@ -164,7 +219,7 @@ public final class PodTemplates {
     return probe.build();
   }
 
-  private static List<VolumeMount> mounts(OperatorPlan plan, PlannedProcess p) {
+  private static List<VolumeMount> mounts(OperatorPlan plan, String process) {
     var t = plan.target();
     List<VolumeMount> mounts = new ArrayList<>();
     mounts.add(mount("config", t.configDir()));
@@ -176,7 +231,7 @@ public final class PodTemplates {
       mounts.add(mount("user-" + secret, t.userSecretsDir() + "/" + secret));
     }
     mounts.add(mount("tmp", "/tmp"));
-    if (p.name().equals("router")) {
+    if (process.equals("router")) {
       // nginx's pid file and temp paths live here and the directory must exist
       mounts.add(mount("nginx-run", t.runDir() + "/nginx"));
     }
@@ -184,7 +239,7 @@ public final class PodTemplates {
   }
 
   private static VolumeMount mount(String name, String path) {
-    boolean writable = name.equals("tmp") || name.equals("nginx-run");
+    boolean writable = name.equals("tmp") || name.equals("nginx-run") || name.equals("work");
     // readOnly only where true: the API server drops "readOnly: false" (the default) from what it
     // stores, so a template that says it would never match its stored self under server-side apply
     // and every reconcile would rewrite the workload.
@@ -195,7 +250,7 @@ public final class PodTemplates {
         .build();
   }
 
-  private static List<Volume> volumes(OperatorPlan plan, PlannedProcess p) {
+  private static List<Volume> volumes(OperatorPlan plan, String process) {
     MatrixDeployment md = plan.resource();
     List<Volume> volumes = new ArrayList<>();
     List<KeyToPath> items = new ArrayList<>();
@@ -225,7 +280,7 @@ public final class PodTemplates {
       volumes.add(secretVolume("user-" + secret, secret, keys));
     }
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
-    if (p.name().equals("router")) {
+    if (process.equals("router")) {
       volumes.add(
           new VolumeBuilder().withName("nginx-run").withNewEmptyDir().endEmptyDir().build());
     }

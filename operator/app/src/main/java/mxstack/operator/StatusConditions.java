@@ -27,6 +27,9 @@ public final class StatusConditions {
   /** MAS serves (or is not used). */
   public static final String MAS_READY = "MasReady";
 
+  /** The move of Synapse's accounts to MAS (syn2mas) is complete; only while one is asked for. */
+  public static final String MIGRATION_COMPLETE = "MigrationComplete";
+
   /** The fixed set of reasons. */
   public enum Reason {
     /** Everything is ready. */
@@ -46,10 +49,31 @@ public final class StatusConditions {
     /** Applying the desired objects failed; the message says why. */
     ReconcileError,
     /** Nothing wrong. */
-    NoProblems
+    NoProblems,
+    /** The move to MAS waits before its first step (for Synapse, or for the strategy). */
+    Pending,
+    /** The checks before the move run (ours, then syn2mas check); Synapse keeps the logins. */
+    Checking,
+    /** A check refused the move; Synapse keeps the logins; the message says what to change. */
+    Blocked,
+    /** The dry run, the backup, Synapse stopped, syn2mas migrate, or the start delegated. */
+    Migrating,
+    /** A step failed; Synapse keeps the logins; the message says which and why. */
+    Failed,
+    /** The spec asks for a move that must not run (MAS already has this deployment's logins). */
+    Refused,
+    /** The accounts are in MAS and logins are delegated to it; the move never runs again. */
+    Complete
   }
 
   private StatusConditions() {}
+
+  /** Removes a condition. */
+  public static void remove(MatrixDeploymentStatus status, String type) {
+    List<Condition> conditions = new ArrayList<>(status.getConditions());
+    conditions.removeIf(c -> type.equals(c.getType()));
+    status.setConditions(conditions);
+  }
 
   /** Sets a condition, keeping its transition time when the status is unchanged. */
   public static void set(

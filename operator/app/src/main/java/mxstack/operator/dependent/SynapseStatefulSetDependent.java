@@ -63,7 +63,8 @@ public class SynapseStatefulSetDependent extends NamedDependent<StatefulSet> {
         .withLabels(ResourceNames.labels(md, "synapse"))
         .endMetadata()
         .withNewSpec()
-        .withReplicas(1)
+        // none while its accounts move to MAS: syn2mas needs Synapse stopped
+        .withReplicas(plan.synapseStopped() ? 0 : 1)
         .withServiceName(ResourceNames.synapse(md))
         // Not the default OrderedReady: under it the controller never replaces a pod that is not
         // ready, so a Synapse crash-looping on a bad config kept it after the admin fixed the

@@ -189,6 +189,12 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL, as a crash or an OOM kill ends it: nothing of it runs on. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+    close();
+  }
+
   /** SIGTERM, as the kubelet stops a pod; SIGKILL if it has not stopped within 15 s. */
   @Override
   public void close() {
