@@ -27,9 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import mxstack.core.plan.UserSecret;
 import mxstack.core.validation.SpecInvalidException;
-import mxstack.core.validation.Violation;
 import mxstack.operator.StatusConditions.Reason;
 import mxstack.operator.dependent.Conditions;
 import mxstack.operator.dependent.ConfigMapDependent;
@@ -131,7 +129,6 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
     List<String> violations = new ArrayList<>(auth.violations());
     try {
       plan = OperatorPlan.of(md, auth.spec(), migration.synapseStopped());
-      violations.addAll(kubernetesRules(plan));
     } catch (SpecInvalidException e) {
       plan = null;
       e.violations().forEach(v -> violations.add(v.toString()));
@@ -292,19 +289,6 @@ public class MatrixDeploymentReconciler implements Reconciler<MatrixDeployment> 
   }
 
   /** Rules only the Kubernetes target has: secrets must be Secret references. */
-  static List<String> kubernetesRules(OperatorPlan plan) {
-    List<String> violations = new ArrayList<>();
-    for (UserSecret u : plan.state().userSecrets()) {
-      if (u.ref().file() != null) {
-        violations.add(
-            Violation.at(
-                    u.field() + ".file", "is not available on Kubernetes; use secretName and key")
-                .toString());
-      }
-    }
-    return violations;
-  }
-
   private static boolean deploymentReady(Context<MatrixDeployment> context, String name) {
     // Both Deployments are secondaries of the primary: pick by name.
     return context.getSecondaryResources(Deployment.class).stream()

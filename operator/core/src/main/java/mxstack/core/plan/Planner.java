@@ -57,7 +57,8 @@ public final class Planner {
   public static DesiredState plan(MatrixDeploymentSpec spec, SecretPaths secretRefs, Target target)
       throws SpecInvalidException {
     MatrixDeploymentSpec full = SpecDefaults.apply(spec);
-    List<Violation> violations = SpecValidator.validateSpec(full);
+    List<Violation> violations = new ArrayList<>(SpecValidator.validateSpec(full));
+    violations.addAll(targetRules(full, target));
     if (!violations.isEmpty()) {
       throw new SpecInvalidException(violations);
     }
@@ -515,6 +516,30 @@ public final class Planner {
   private static String sibling(String program, String name) {
     int slash = program.lastIndexOf('/');
     return slash < 0 ? name : program.substring(0, slash + 1) + name;
+  }
+
+  /**
+   * What the spec may use on this target: a secret is a file on Cloudron (there are no Kubernetes
+   * Secrets there) and a Secret's key on Kubernetes (the operator's pods see no host files).
+   */
+  static List<Violation> targetRules(MatrixDeploymentSpec spec, Target target) {
+    List<Violation> out = new ArrayList<>();
+    secretReferences(spec)
+        .forEach(
+            (field, ref) -> {
+              if (target.kind() == TargetKind.KUBERNETES && ref.file() != null) {
+                out.add(
+                    Violation.at(
+                        field + ".file", "is not available on Kubernetes; use secretName and key"));
+              } else if (target.kind() == TargetKind.CLOUDRON && ref.secretName() != null) {
+                out.add(
+                    Violation.at(
+                        field + ".secretName",
+                        "is not available on Cloudron (there are no Kubernetes Secrets); use file"
+                            + " with the path of a file under /app/data"));
+              }
+            });
+    return out;
   }
 
   private static List<UserSecret> userSecrets(MatrixDeploymentSpec spec, SecretPaths paths) {

@@ -232,4 +232,34 @@ class PlannerTest {
             () -> Planner.plan(spec, SecretPaths.of(Target.cloudron()), Target.cloudron()));
     assertEquals("spec.serverName", e.violations().get(0).path());
   }
+
+  @Test
+  void eachTargetRefusesTheOtherTargetsSecretReferences() throws Exception {
+    String base = Files.readString(MINIMAL);
+    MatrixDeploymentSpec kubernetesStyle =
+        SpecReader.load(
+                base.replaceFirst(
+                    "password:\n        file: /app/data/db-password",
+                    "password: {secretName: db, key: password}"))
+            .spec();
+    SpecInvalidException onCloudron =
+        assertThrows(
+            SpecInvalidException.class,
+            () ->
+                Planner.plan(
+                    kubernetesStyle, SecretPaths.of(Target.cloudron()), Target.cloudron()));
+    assertEquals(
+        "spec.database.synapse.password.secretName", onCloudron.violations().get(0).path());
+    assertTrue(
+        onCloudron.violations().get(0).message().contains("use file"),
+        onCloudron.violations().toString());
+
+    MatrixDeploymentSpec cloudronStyle = SpecReader.load(base).spec();
+    Target kubernetes = Target.kubernetes("synapse", "mas");
+    SpecInvalidException onKubernetes =
+        assertThrows(
+            SpecInvalidException.class,
+            () -> Planner.plan(cloudronStyle, SecretPaths.of(kubernetes), kubernetes));
+    assertEquals("spec.database.synapse.password.file", onKubernetes.violations().get(0).path());
+  }
 }

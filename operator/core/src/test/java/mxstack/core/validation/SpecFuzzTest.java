@@ -692,12 +692,26 @@ class SpecFuzzTest {
     }
   }
 
+  /** The kind of target a golden spec is written for. */
+  private static String readTarget(String golden) {
+    try {
+      return Files.readString(GOLDEN.resolve(golden).resolve("target")).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /**
    * An accepted document must plan, and its rendered YAML files must parse as plain data. Returns
    * the nanoseconds planning took (parsing the output is the test's own work).
    */
   private static long planAndParse(Case c, MatrixDeploymentDocument document) {
-    Target target = Target.cloudron();
+    // the target the golden spec is written for (its secret references are that target's kind)
+    Target target =
+        Files.exists(GOLDEN.resolve(c.golden()).resolve("target"))
+                && readTarget(c.golden()).equals("kubernetes")
+            ? Target.kubernetes("synapse", "mas")
+            : Target.cloudron();
     DesiredState plan = null;
     long start = System.nanoTime();
     try {

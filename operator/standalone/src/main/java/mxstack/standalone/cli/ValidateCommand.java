@@ -10,6 +10,7 @@ import mxstack.core.spec.MatrixDeploymentDocument;
 import mxstack.core.validation.SpecInvalidException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code matrixctl validate FILE}. */
@@ -24,6 +25,14 @@ final class ValidateCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The MatrixDeployment YAML file.")
   Path file;
 
+  @Option(
+      names = "--target",
+      defaultValue = "cloudron",
+      description =
+          "Where the spec runs, for its secret references (a file on cloudron, a Secret's key on"
+              + " kubernetes): ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  RenderCommand.TargetChoice target;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -32,8 +41,11 @@ final class ValidateCommand implements Callable<Integer> {
     var err = spec.commandLine().getErr();
     try {
       MatrixDeploymentDocument document = SpecFiles.load(file);
-      var plan =
-          Planner.plan(document.spec(), SecretPaths.of(Target.cloudron()), Target.cloudron());
+      Target layout =
+          target == RenderCommand.TargetChoice.cloudron
+              ? Target.cloudron()
+              : Target.kubernetes("synapse", "mas");
+      var plan = Planner.plan(document.spec(), SecretPaths.of(layout), layout);
       plan.warnings().forEach(w -> err.println("warning: " + w));
       out.println(file + ": valid");
       return Matrixctl.OK;

@@ -66,6 +66,24 @@ class MatrixctlTest {
   }
 
   @Test
+  void validateChecksSecretReferencesForTheTarget() {
+    String kubernetesSpec = GOLDEN.resolve("external-databases-tls/spec.yaml").toString();
+    Result onCloudron = run("validate", kubernetesSpec);
+    assertEquals(2, onCloudron.code());
+    assertTrue(
+        onCloudron.err().contains("spec.database.synapse.password.secretName: is not available on"),
+        onCloudron.err());
+    Result onKubernetes = run("validate", "--target", "kubernetes", kubernetesSpec);
+    assertEquals(0, onKubernetes.code(), onKubernetes.err());
+    Result cloudronOnKubernetes =
+        run("validate", "--target", "kubernetes", GOLDEN.resolve("minimal/spec.yaml").toString());
+    assertEquals(2, cloudronOnKubernetes.code());
+    assertTrue(
+        cloudronOnKubernetes.err().contains("spec.database.synapse.password.file:"),
+        cloudronOnKubernetes.err());
+  }
+
+  @Test
   void missingFileIsExitOneNotInvalidSpec() {
     Result r = run("validate", tmp.resolve("absent.yaml").toString());
     assertEquals(1, r.code());

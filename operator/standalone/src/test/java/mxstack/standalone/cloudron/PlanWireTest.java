@@ -22,7 +22,7 @@ class PlanWireTest {
   @Test
   void everyPlannedProcessSurvivesTheTrip() throws Exception {
     for (String name :
-        List.of("minimal", "mas-upstream-oidc", "legacy-auth", "external-databases-tls")) {
+        List.of("minimal", "mas-upstream-oidc", "legacy-auth", "heavy-additional-config")) {
       String yaml =
           Files.readString(Path.of("../core/src/test/resources/golden", name, "spec.yaml"));
       DesiredState plan =
