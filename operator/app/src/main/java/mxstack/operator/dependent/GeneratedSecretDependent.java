@@ -74,20 +74,8 @@ public class GeneratedSecretDependent extends KubernetesDependentResource<Secret
         .build();
   }
 
-  /**
-   * Every secret either auth mode needs: a later switch between legacy and MAS must not need a
-   * Secret that is never updated.
-   */
-  static final List<SecretRequirement> ALL_GENERATED =
-      List.of(
-          GeneratedSecrets.SYNAPSE_SIGNING_KEY,
-          GeneratedSecrets.SYNAPSE_MACAROON,
-          GeneratedSecrets.SYNAPSE_FORM,
-          GeneratedSecrets.SYNAPSE_REGISTRATION,
-          GeneratedSecrets.MAS_SYNAPSE_SHARED,
-          GeneratedSecrets.MAS_ENCRYPTION,
-          GeneratedSecrets.MAS_RSA_KEY,
-          GeneratedSecrets.MAS_EC_KEY);
+  /** Every secret either auth mode needs (see {@link GeneratedSecrets#ALL}). */
+  static final List<SecretRequirement> ALL_GENERATED = GeneratedSecrets.ALL;
 
   @Override
   protected boolean addOwnerReference() {

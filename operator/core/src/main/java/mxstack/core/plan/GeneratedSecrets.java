@@ -1,5 +1,7 @@
 package mxstack.core.plan;
 
+import java.util.List;
+
 /** The secrets the adapters generate once and keep forever, by stable name. */
 public final class GeneratedSecrets {
 
@@ -48,4 +50,20 @@ public final class GeneratedSecrets {
   public static final SecretRequirement MAS_EC_KEY =
       new SecretRequirement(
           "mas-signing-key-ec-p256", SecretFormat.EC_P256_PRIVATE_KEY_PEM, "MAS EC signing key");
+
+  /**
+   * Every generated secret: what either auth mode needs. A plan asks for some of them; an adapter
+   * that keeps one store for both modes (the operator's Secret, never updated) generates them all,
+   * so that a later switch between legacy and MAS finds what it needs.
+   */
+  public static final List<SecretRequirement> ALL =
+      List.of(
+          SYNAPSE_SIGNING_KEY,
+          SYNAPSE_MACAROON,
+          SYNAPSE_FORM,
+          SYNAPSE_REGISTRATION,
+          MAS_SYNAPSE_SHARED,
+          MAS_ENCRYPTION,
+          MAS_RSA_KEY,
+          MAS_EC_KEY);
 }

@@ -262,4 +262,21 @@ class PlannerTest {
             () -> Planner.plan(cloudronStyle, SecretPaths.of(kubernetes), kubernetes));
     assertEquals("spec.database.synapse.password.file", onKubernetes.violations().get(0).path());
   }
+
+  @Test
+  void everyPlanAsksOnlyForSecretsTheAdaptersGenerate() throws Exception {
+    try (var dirs = Files.list(Path.of("src/test/resources/golden"))) {
+      for (Path dir : dirs.sorted().toList()) {
+        boolean kubernetes =
+            Files.exists(dir.resolve("target"))
+                && Files.readString(dir.resolve("target")).trim().equals("kubernetes");
+        Target target = kubernetes ? Target.kubernetes("synapse", "mas") : Target.cloudron();
+        MatrixDeploymentSpec spec =
+            SpecReader.load(Files.readString(dir.resolve("spec.yaml"))).spec();
+        for (SecretRequirement r : Planner.plan(spec, SecretPaths.of(target), target).secrets()) {
+          assertTrue(GeneratedSecrets.ALL.contains(r), dir.getFileName() + ": " + r.name());
+        }
+      }
+    }
+  }
 }
