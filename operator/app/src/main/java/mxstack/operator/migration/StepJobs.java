@@ -15,15 +15,14 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyOnExitCodesRequirement;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyOnPodConditionsPattern;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRule;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import mxstack.core.plan.MigrationPlan;
+import mxstack.core.plan.StepOutput;
 import mxstack.operator.MatrixDeployment;
 import mxstack.operator.OperatorPlan;
 import mxstack.operator.PodTemplates;
@@ -191,25 +190,7 @@ public final class StepJobs {
 
     /** The lines worth showing: warnings and errors (the last five), else the last line. */
     String summary() {
-      Deque<String> important = new ArrayDeque<>();
-      String last = null;
-      for (String line : output.split("\n")) {
-        String clean = line.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").strip();
-        if (clean.isEmpty()) {
-          continue;
-        }
-        last = clean;
-        if (clean.contains("WARN") || clean.contains("ERROR") || clean.startsWith("Error")) {
-          important.addLast(clean);
-          if (important.size() > 5) {
-            important.removeFirst();
-          }
-        }
-      }
-      String summary =
-          !important.isEmpty()
-              ? String.join(" | ", important)
-              : last == null ? "(no output)" : last;
+      String summary = StepOutput.summary(output);
       return summary.length() > 600 ? summary.substring(0, 597) + "..." : summary;
     }
   }

@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import mxstack.core.plan.MigrationPlan;
 import mxstack.core.plan.MigrationState;
 import mxstack.core.plan.Planner;
+import mxstack.core.plan.StepOutput;
 import mxstack.standalone.apply.FileErrors;
 
 /**
@@ -415,29 +414,13 @@ final class MigrationRunner {
   private static final class StepRun {
     int code;
     final StringBuilder output = new StringBuilder();
-    final Deque<String> important = new ArrayDeque<>();
-    String last;
 
     synchronized void add(String line) {
       output.append(line).append('\n');
-      String clean = line.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").strip();
-      if (clean.isEmpty()) {
-        return;
-      }
-      last = clean;
-      if (clean.contains("WARN") || clean.contains("ERROR") || clean.startsWith("Error")) {
-        important.addLast(clean);
-        if (important.size() > 5) {
-          important.removeFirst();
-        }
-      }
     }
 
     synchronized String summary() {
-      if (!important.isEmpty()) {
-        return String.join(" | ", important);
-      }
-      return last == null ? "(no output)" : last;
+      return StepOutput.summary(output.toString());
     }
   }
 
